@@ -1,0 +1,93 @@
+# Heard. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := .make
+HOST ?= 127.0.0.1
+PORT ?= 5000
+GOVUK := node_modules/govuk-frontend/dist/govuk
+DIST := webapp/static/dist
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+
+.PHONY: help install run test test-fast lint format bench migrate demo assets \
+        translations-extract translations-update translations-compile translations-init clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  \033[1m%-22s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP):
+	@mkdir -p $(STAMP)
+
+$(STAMP)/python: pyproject.toml | $(STAMP)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(STAMP)/npm: package.json package-lock.json | $(STAMP)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(DIST)/heard.css: $(STAMP)/npm webapp/assets/heard.scss
+	@mkdir -p $(DIST)
+	npx --no-install sass --load-path=node_modules --quiet-deps --style=compressed --no-source-map \
+		webapp/assets/heard.scss $(DIST)/heard.css
+	cp $(GOVUK)/govuk-frontend.min.js $(DIST)/
+
+assets: $(DIST)/heard.css ## Build the stylesheet and copy GOV.UK Frontend's script
+
+translations-extract: $(STAMP)/python ## Extract translatable text into translations/messages.pot
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-output --project=Heard --copyright-holder="Heard contributors" \
+		-o translations/messages.pot webapp forms
+
+translations-update: translations-extract ## Merge new text into every catalogue
+	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+
+translations-init: translations-extract ## Start a catalogue: make translations-init LANG_CODE=pl
+	$(BIN)/pybabel init -i translations/messages.pot -d translations -l $(LANG_CODE)
+
+translations-compile: $(STAMP)/python ## Compile the catalogues for use
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --statistics -d translations; fi
+
+install: $(STAMP)/python $(STAMP)/npm assets translations-compile ## Install everything (Python, npm, assets, catalogues)
+
+migrate: install ## Run the database migrations
+	$(BIN)/heard db upgrade
+
+demo: migrate ## Load the demo data (safe to repeat)
+	$(BIN)/heard demo
+
+run: migrate ## Install, migrate, load demo data if empty, and serve (with the job worker) on http://127.0.0.1:5000
+	$(BIN)/heard demo --if-empty
+	@echo "Heard is starting on http://$(HOST):$(PORT)/ with its job worker (press Ctrl+C to stop)"
+	$(BIN)/heard worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 wsgi:app
+
+test: install lint ## Install everything, check the code, and run the whole test suite
+	$(BIN)/pytest
+
+test-fast: ## Run the tests without installing or linting first
+	$(BIN)/pytest -x --no-cov
+
+lint: $(STAMP)/python ## ruff, the import contract and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy forms models analysis
+
+format: $(STAMP)/python ## Reformat the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install ## Run the benchmarks and print their figures against a peer baseline
+	@if ls benchmarks/bench_*.py >/dev/null 2>&1; then \
+		for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done; \
+	else echo "No benchmarks yet."; fi
+
+clean: ## Remove the virtualenv, node_modules and built files (keeps instance/)
+	rm -rf $(VENV) node_modules $(DIST) $(STAMP) .pytest_cache .ruff_cache .mypy_cache .coverage
+	find translations -name '*.mo' -delete

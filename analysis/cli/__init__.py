@@ -1,0 +1,1 @@
+"""Command-line tools for analysis on files: usable with or without the web app."""

@@ -1,0 +1,154 @@
+"""The shape of a form definition, checked whenever one is loaded."""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+CHOICE_KINDS = frozenset({"single_choice", "symbol_tiles", "likert"})
+CONTAINERS = frozenset({"pages", "questions", "options", "rows"})
+
+
+class DefinitionError(ValueError):
+    """A form definition is not valid; the message names the file, the question and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    id: str = Field(pattern=ID_PATTERN, max_length=60)
+    label: str = Field(min_length=1, max_length=300)
+
+
+class GridRow(_Strict):
+    id: str = Field(pattern=ID_PATTERN, max_length=60)
+    label: str = Field(min_length=1, max_length=300)
+
+
+class Question(_Strict):
+    id: str = Field(pattern=ID_PATTERN, max_length=60)
+    kind: str
+    label: str = Field(min_length=1, max_length=500)
+    hint: str | None = Field(default=None, max_length=1000)
+    error: str | None = Field(default=None, max_length=200)
+    required: bool = False
+    max_length: int | None = Field(default=None, gt=0, le=20000)
+    personal: str | None = Field(default=None, pattern=r"^respondent_name$")
+    options: tuple[Option, ...] = ()
+    rows: tuple[GridRow, ...] = ()
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> "Question":
+        from forms.kinds import KINDS
+
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}; use one of {', '.join(sorted(KINDS))}")
+        if self.kind in CHOICE_KINDS and not self.options:
+            raise ValueError(f"a {self.kind} question needs options")
+        if self.kind == "yes_no_unsure_grid" and not self.rows:
+            raise ValueError("a yes_no_unsure_grid question needs rows")
+        for name, items in (("option", self.options), ("row", self.rows)):
+            ids = [item.id for item in items]
+            repeated = sorted({i for i in ids if ids.count(i) > 1})
+            if repeated:
+                raise ValueError(f"{name} ids repeat: {', '.join(repeated)}")
+        return self
+
+
+class Page(_Strict):
+    id: str = Field(pattern=ID_PATTERN, max_length=60)
+    title: str = Field(min_length=1, max_length=300)
+    caption: str | None = None
+    area: str | None = None
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class FormDefinition(_Strict):
+    slug: str = Field(pattern=ID_PATTERN, max_length=80)
+    title: str = Field(min_length=1, max_length=200)
+    subtitle: str | None = None
+    audience: str = Field(default="cyp", pattern=r"^(cyp|parents|schools)$")
+    intro: tuple[str, ...] = ()
+    pages: tuple[Page, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_are_unique(self) -> "FormDefinition":
+        pages = [p.id for p in self.pages]
+        questions = [q.id for p in self.pages for q in p.questions]
+        for name, ids in (("page", pages), ("question", questions)):
+            repeated = sorted({i for i in ids if ids.count(i) > 1})
+            if repeated:
+                raise ValueError(f"{name} ids repeat: {', '.join(repeated)}")
+        return self
+
+    def page(self, page_id: str) -> Page | None:
+        """Return the page with this id, or None."""
+        return next((p for p in self.pages if p.id == page_id), None)
+
+    def questions(self) -> list[Question]:
+        """Every question, in order."""
+        return [q for p in self.pages for q in p.questions]
+
+    def checksum(self) -> str:
+        """A fingerprint of the content, so an unchanged file makes no new version."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _where(raw: Any, location: tuple[Any, ...]) -> str:
+    """Describe where a validation error is, by page and question id when they are known."""
+    parts: list[str] = []
+    node = raw
+    for step in location:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and "id" in node:
+            kind = "page" if "questions" in node else "question" if "kind" in node else "item"
+            parts.append(f"{kind} '{node['id']}'")
+    return ", ".join(parts)
+
+
+def parse_definition(raw: Any, source: str) -> FormDefinition:
+    """Check a definition already read into Python data, naming `source` in any error."""
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{source}: a form definition must be a mapping with slug and pages")
+    try:
+        return FormDefinition.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = _where(raw, tuple(first["loc"]))
+        last = first["loc"][-1] if first["loc"] else ""
+        field = f"{last}: " if isinstance(last, str) and last not in CONTAINERS else ""
+        message = first["msg"].removeprefix("Value error, ")
+        place = f"{where}: " if where else ""
+        raise DefinitionError(f"{source}: {place}{field}{message}") from None
+
+
+def load_definition_text(text: str, source: str) -> FormDefinition:
+    """Parse YAML text and check it."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise DefinitionError(f"{source}: not valid YAML: {error}") from None
+    return parse_definition(raw, source)
+
+
+def load_definition(path: Path) -> FormDefinition:
+    """Read and check a definition file."""
+    return load_definition_text(path.read_text(encoding="utf-8"), str(path))
+
+
+DEFINITIONS = Path(__file__).parent / "definitions"
+
+
+def shipped_definitions() -> list[Path]:
+    """The definition files Heard ships with."""
+    return sorted(p for p in DEFINITIONS.glob("*.yaml") if not p.name.endswith(".symbols.yaml"))

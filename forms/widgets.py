@@ -1,0 +1,101 @@
+"""GOV.UK widgets for WTForms, with three upstream faults mended.
+
+govuk-frontend-wtf is close to right, but:
+1. checkboxes and radios always pass a hint, so an empty hint `div` is
+   rendered and named in `aria-describedby`, and screen readers announce nothing;
+2. the date input unpacks `raw_data` into three parts, so a POST that leaves
+   the field out (or sends one part) raises instead of showing an error;
+3. the character count ignores the field's `Length` validator, so the counter
+   shows no limit.
+Import widgets from here, never from govuk_frontend_wtf directly.
+"""
+
+from typing import Any
+
+from govuk_frontend_wtf import wtforms_widgets as upstream
+from wtforms import Field
+from wtforms.validators import Length
+
+
+def _without_empty_hint(params: dict[str, Any]) -> dict[str, Any]:
+    hint = params.get("hint")
+    if not hint or not (hint.get("text") or hint.get("html")):
+        params.pop("hint", None)
+    return params
+
+
+class _NoEmptyHint:
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        return _without_empty_hint(super().map_gov_params(field, **kwargs))  # type: ignore[misc]
+
+
+class GovTextInput(_NoEmptyHint, upstream.GovTextInput):
+    """A single-line text input."""
+
+
+class GovPasswordInput(_NoEmptyHint, upstream.GovPasswordInput):
+    """A password input with the show/hide button."""
+
+
+class GovTextArea(_NoEmptyHint, upstream.GovTextArea):
+    """A multi-line text area."""
+
+
+class GovCheckboxesInput(_NoEmptyHint, upstream.GovCheckboxesInput):
+    """A group of checkboxes for a SelectMultipleField."""
+
+
+class GovRadioInput(_NoEmptyHint, upstream.GovRadioInput):
+    """A group of radios for a RadioField."""
+
+
+class GovSelect(_NoEmptyHint, upstream.GovSelect):
+    """A select list."""
+
+
+class GovFileInput(_NoEmptyHint, upstream.GovFileInput):
+    """A file upload."""
+
+
+class GovSubmitInput(_NoEmptyHint, upstream.GovSubmitInput):
+    """A submit button labelled with the field's label."""
+
+
+class GovDateInput(_NoEmptyHint, upstream.GovDateInput):
+    """Day, month and year inputs that survive a POST missing some or all parts."""
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        raw = field.raw_data
+        if raw is not None:
+            field.raw_data = [*raw, "", "", ""][:3]
+        try:
+            params = super().map_gov_params(field, **kwargs)
+        finally:
+            field.raw_data = raw
+        # The day input takes the field's own id, so an error summary link lands on it;
+        # the wrapper, which would otherwise share that id, takes another.
+        params["items"][0]["id"] = field.id
+        params["id"] = f"{field.id}-date"
+        return params
+
+
+class GovCharacterCount(_NoEmptyHint, upstream.GovCharacterCount):
+    """A text area whose counter shows the limit set by the field's `Length` validator."""
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        if "maxlength" not in params and "maxwords" not in params:
+            limits = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
+            if limits:
+                params["maxlength"] = min(limits)
+        return params
+
+
+class SymbolTiles(_NoEmptyHint, upstream.GovCheckboxesInput):
+    """Checkboxes shown as large tiles, each with a symbol beside its label.
+
+    Each tile is a real checkbox, so keyboards, screen readers and switches work
+    as they do with any checkbox. Pass `params={"symbols": {option_id: url}}`.
+    """
+
+    template = "heard_forms/symbol-tiles.html"

@@ -1,0 +1,104 @@
+"""The safeguarding screen: possible disclosures flag; ordinary comments do not."""
+
+import pytest
+
+from analysis.safeguarding import CLEAR, HIGH, LOW, most_severe, screen, screen_all
+
+MUST_FLAG = [
+    "my dad hurts me",
+    "i dont want to be alive",
+    "I don't want to be alive anymore",
+    "My step dad hits me when he is drunk",
+    "mum's boyfriend punches me",
+    "i want to kill myself",
+    "i wanna die",
+    "I feel like ending my life",
+    "sometimes i cut myself",
+    "I hurt myself when I am sad",
+    "i have been self harming",
+    "he touches me down there",
+    "my uncle touched my private parts",
+    "he asked me for nudes",
+    "there is no food at home and im always hungry",
+    "nobody looks after me",
+    "im scared to go home",
+    "I don't feel safe at home",
+    "he beats my mum",
+    "they said they are going to stab me after school",
+    "they threatened to beat me up",
+    "older boys give me money to carry packages for them",
+    "my friend said her dad hits her",
+    "mum says im worthless",
+    "i dnt want 2 live anymore",
+    "I get bullied every day",
+]
+
+MUST_NOT_FLAG = [
+    "I'm dying to go swimming",
+    "the waiting list is killing us",
+    "This wait is killing me",
+    "I would die for a pizza",
+    "the new building is to die for",
+    "My dad never hits me",
+    "I love my mum",
+    "my leg hurts",
+    "the injection hurt a bit",
+    "the staff listen to me and I feel safe",
+    "My brother and I play football",
+    "I hit the ball really far",
+    "I dyed my hair",
+    "We need more speech and language therapy",
+    "",
+    "   ",
+    "\U0001f600\U0001f600",
+]
+
+
+@pytest.mark.parametrize("text", MUST_FLAG)
+def test_possible_disclosures_are_flagged(text):
+    result = screen(text)
+    assert result.flag, text
+    assert result.severity in {"high", "medium", "low"}
+    assert result.reason.startswith("Possible ")
+    assert result.categories
+
+
+@pytest.mark.parametrize("text", MUST_NOT_FLAG)
+def test_ordinary_comments_are_not_flagged(text):
+    assert screen(text) == CLEAR
+
+
+def test_severity_reflects_the_concern():
+    assert screen("I want to kill myself").severity == HIGH
+    assert screen("my dad hurts me").severity == HIGH
+    assert screen("I get bullied").severity == LOW
+
+
+def test_a_negated_mention_of_suicide_still_flags_but_lower():
+    # Recall first: a child who writes this should still be seen by someone.
+    result = screen("I don't want to kill myself")
+    assert result.flag
+    assert result.severity == LOW
+
+
+def test_reported_speech_is_flagged_and_said_to_be_reported():
+    result = screen("my friend said her dad hits her")
+    assert result.flag
+    assert "reported" in result.reason
+
+
+def test_a_disclosure_at_the_end_of_a_very_long_answer_is_found():
+    assert screen("I like school. " * 8000 + "my dad hurts me").flag
+
+
+def test_non_english_text_does_not_crash():
+    # The screen reads English; other languages pass through without error.
+    assert screen("Tata mnie bije") == CLEAR
+    assert not screen("Мені подобається школа").flag
+
+
+def test_many_texts_in_order_and_the_most_severe():
+    results = screen_all(["great", "I get bullied", "i want to die"])
+    assert [r.flag for r in results] == [False, True, True]
+    assert most_severe(results).severity == HIGH
+    assert most_severe([]) == CLEAR

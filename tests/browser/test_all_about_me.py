@@ -1,0 +1,167 @@
+"""A child, helped by an adult, completes All about Me with the keyboard alone."""
+
+import pytest
+from PIL import Image
+
+from tests.browser.conftest import run_axe, screenshot
+
+pytestmark = pytest.mark.browser
+SLUG = "all-about-me-pathway-1"
+
+
+@pytest.fixture(scope="module")
+def picture(tmp_path_factory):
+    path = tmp_path_factory.mktemp("upload") / "me.png"
+    Image.new("RGB", (120, 90), (30, 120, 200)).save(path, "PNG")
+    return path
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+            return {id: e.id, tag: e.tagName, type: e.type || '',
+                    text: (e.textContent || '').trim()}; }"""
+    )
+
+
+def answer_page_with_keyboard(page, picture) -> None:
+    """Tab through the page, answering each field, then press Enter on Save and continue."""
+    done = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        element = focused(page)
+        key = element["id"]
+        if element["tag"] == "BUTTON" and element["text"] == "Save and continue":
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            return
+        if not key or key in done:
+            continue
+        done.add(key)
+        if element["type"] == "file":
+            with page.expect_file_chooser() as chooser:
+                page.keyboard.press("Space")
+            chooser.value.set_files(str(picture))
+        elif element["type"] in {"checkbox", "radio"}:
+            page.keyboard.press("Space")
+        elif element["tag"] == "SELECT":
+            page.keyboard.press("ArrowDown")
+        elif key == "date-completed":
+            page.keyboard.type("27")
+        elif key == "date-completed-month":
+            page.keyboard.type("3")
+        elif key == "date-completed-year":
+            page.keyboard.type("2026")
+        elif element["tag"] in {"INPUT", "TEXTAREA"} and element["type"] in {"text", "textarea"}:
+            page.keyboard.type("Sam" if key == "name" else "I like music")
+    pytest.fail(f"never reached Save and continue on {page.url}")
+
+
+def test_whole_form_by_keyboard_with_upload_and_resume(browser, live_server, picture):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/f/{SLUG}")
+    assert run_axe(page) == []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if focused(page)["text"] == "Start now":
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    resume_link = page.locator(".govuk-details a").get_attribute("href")
+    pages_seen = 0
+    while "/pages/" in page.url:
+        assert run_axe(page) == [], page.url
+        if "/pages/independence" in page.url:
+            screenshot(page, "tiles-1280")
+        answer_page_with_keyboard(page, picture)
+        pages_seen += 1
+        if pages_seen == 6:
+            context.close()  # the adult closes the browser halfway through
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.goto(live_server + resume_link)
+            assert page.url.endswith("/pages/engagement")  # where the adult stopped
+    assert pages_seen == 15
+    assert page.url.endswith("/check-answers")
+    assert run_axe(page) == []
+    body = page.locator("main").inner_text()
+    assert "Sam" in body and "me.png" in body and "27 March 2026" in body
+    assert "Having my own voice" in body  # the first tile on the independence page
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if focused(page)["text"] == "Send my answers":
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/confirmation")
+    assert run_axe(page) == []
+    assert "Childline" in page.locator("main").inner_text()
+    context.close()
+
+
+def test_tile_page_at_320_pixels(browser, live_server):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(f"{live_server}/f/{SLUG}")
+    with page.expect_navigation():
+        page.click("text=Start now")
+    page.goto(f"{live_server}/f/{SLUG}/pages/independence")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert run_axe(page) == []
+    tile = page.locator(".heard-tile__label").first.bounding_box()
+    assert tile["width"] >= 44 and tile["height"] >= 44
+    screenshot(page, "tiles-320")
+    page.goto(f"{live_server}/f/{SLUG}/check-answers")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+
+
+def test_selected_tiles_show_a_tick_and_border_not_just_colour(page, live_server):
+    page.goto(f"{live_server}/f/{SLUG}")
+    with page.expect_navigation():
+        page.click("text=Start now")
+    page.goto(f"{live_server}/f/{SLUG}/pages/independence")
+    label = page.locator("label[for='independence']")
+    before = label.evaluate("e => getComputedStyle(e).borderTopWidth")
+    page.focus("#independence")
+    page.keyboard.press("Space")
+    assert page.is_checked("#independence")
+    after = label.evaluate("e => getComputedStyle(e).borderTopWidth")
+    tick = label.evaluate("e => getComputedStyle(e, '::after').content")
+    assert float(after.rstrip("px")) > float(before.rstrip("px"))
+    assert "✓" in tick
+
+
+def test_errors_on_a_form_page_are_accessible(page, live_server):
+    page.goto(f"{live_server}/f/{SLUG}")
+    with page.expect_navigation():
+        page.click("text=Start now")
+    page.fill("#date-completed", "31")
+    page.fill("#date-completed-month", "2")
+    with page.expect_navigation():
+        page.click("button:has-text('Save and continue')")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert run_axe(page) == []
+    page.click(".govuk-error-summary a[href='#date-completed']")
+    assert focused(page)["id"] == "date-completed"
+
+
+def test_read_aloud_is_an_enhancement(browser, live_server):
+    with_js = browser.new_context()
+    page = with_js.new_page()
+    page.goto(f"{live_server}/f/{SLUG}")
+    with page.expect_navigation():
+        page.click("text=Start now")
+    has_speech = page.evaluate("'speechSynthesis' in window")
+    buttons = page.locator("button.heard-read-aloud").count()
+    assert buttons == (5 if has_speech else 0)
+    with_js.close()
+    without_js = browser.new_context(java_script_enabled=False)
+    page = without_js.new_page()
+    page.goto(f"{live_server}/f/{SLUG}")
+    with page.expect_navigation():
+        page.click("text=Start now")
+    assert page.locator("button.heard-read-aloud").count() == 0
+    assert page.locator("#name").is_visible()
+    without_js.close()

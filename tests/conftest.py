@@ -1,0 +1,170 @@
+"""Shared fixtures: an app on a fresh, migrated database, for SQLite and PostgreSQL."""
+
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from models import migrate, new_session
+from models.demo import load_demo
+from tests.pagecheck import check_page
+from webapp import create_app
+
+DEMO_PASSWORD = "correct-horse-battery"
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def required(name: str) -> bool:
+    """True when CI says a service must be there (REQUIRE_POSTGRES=1 and so on)."""
+    return os.environ.get(name, "").strip() in {"1", "true", "yes"}
+
+
+def unavailable(service: str, flag: str, reason: str) -> None:
+    """Skip with a clear message, or fail when the service is required."""
+    message = f"{service} is not available ({reason})."
+    if required(flag):
+        pytest.fail(f"{message} {flag}=1, so this is a failure, not a skip.")
+    pytest.skip(
+        f"{message} Set it up, or run `bash .ci/run`; {flag}=1 turns this skip into a failure."
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A throwaway database on the PostgreSQL server, dropped at the end of the run."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"heard_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        admin.dispose()
+        unavailable("PostgreSQL", "REQUIRE_POSTGRES", str(error).splitlines()[0])
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A freshly migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'heard.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server_url")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    migrate.upgrade(url)
+    return url
+
+
+def app_config(database_url: str, **overrides) -> dict:
+    """Settings for a test app; `overrides` win."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "HEARD_ORGANISATION": None,
+        "HEARD_HTTPS": False,
+        # Jobs run inline in tests; tests/webapp/test_worker.py runs a real worker.
+        "HEARD_JOBS_IMMEDIATE": True,
+        "REDIS_URL": None,
+        "HEARD_QUEUE_REDIS_URL": None,
+        "HEARD_QUEUE_PATH": os.path.join(tempfile.gettempdir(), "heard-test-queue.db"),
+    }
+    config.update(overrides)
+    return config
+
+
+class CheckedClient(FlaskClient):
+    """A test client that runs the page-level checks on every HTML page it gets."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+            check_page(
+                response.get_data(as_text=True),
+                response.headers.get("Content-Security-Policy"),
+                response.request.path,
+            )
+        return response
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    """Create an app whose test client checks every page."""
+    app = create_app(app_config(database_url, **overrides))
+    app.test_client_class = CheckedClient
+    return app
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_app(database_url)
+    yield app
+    app.extensions["heard.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask):
+    """A database session on the app's engine, for arranging and checking data."""
+    db_session = new_session(app.extensions["heard.engine"])
+    yield db_session
+    db_session.close()
+
+
+@pytest.fixture
+def demo(session):
+    """The demo organisation, districts, settings and one user per role."""
+    result = load_demo(session=session, password=DEMO_PASSWORD, reset_passwords=False)
+    session.commit()
+    return result
+
+
+@pytest.fixture
+def published(session, demo):
+    """The shipped forms, loaded and published."""
+    from webapp.form_loading import load_shipped
+
+    loaded = load_shipped(session=session, publish=True)
+    session.commit()
+    return loaded[0][0]
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """Fetch a page and return the CSRF token from its form."""
+    html = client.get(url).get_data(as_text=True)
+    if not client.application.config.get("WTF_CSRF_ENABLED", True):
+        return ""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
+    """Sign in through the real form, CSRF token and all."""
+    token = csrf_token(client, "/sign-in")
+    return client.post("/sign-in", data={"csrf_token": token, "email": email, "password": password})

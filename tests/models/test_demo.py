@@ -1,0 +1,54 @@
+"""The demo data loads completely and can be loaded again safely."""
+
+from sqlalchemy import func, select
+
+from models import District, Setting, User, authenticate, list_districts
+from models.demo import KENT_DISTRICTS, load_demo
+
+
+def counts(session):
+    return tuple(
+        session.scalar(select(func.count()).select_from(t)) for t in (District, Setting, User)
+    )
+
+
+def test_demo_has_kents_twelve_districts_settings_and_one_user_per_role(session):
+    result = load_demo(session=session, password="first-password", reset_passwords=False)
+    session.commit()
+    names = [d.name for d in list_districts(session=session, organisation=result.organisation)]
+    assert sorted(names) == sorted(KENT_DISTRICTS) and len(names) == 12
+    assert "Folkestone and Hythe" in names and "Tonbridge and Malling" in names
+    users = session.scalars(select(User)).all()
+    assert {u.role.value for u in users} == {
+        "admin",
+        "officer",
+        "participation-worker",
+        "safeguarding-lead",
+    }
+    assert {u.email for u in users} == {
+        "admin@demo.heard",
+        "officer@demo.heard",
+        "participation@demo.heard",
+        "safeguarding@demo.heard",
+    }
+    types = {s.setting_type for s in session.scalars(select(Setting))}
+    assert len(types) >= 4
+
+
+def test_loading_twice_changes_nothing_and_keeps_passwords(session):
+    load_demo(session=session, password="first-password", reset_passwords=False)
+    session.commit()
+    before = counts(session)
+    again = load_demo(session=session, password="second-password", reset_passwords=False)
+    session.commit()
+    assert counts(session) == before
+    assert again.created == []
+    assert authenticate(session=session, email="admin@demo.heard", password="first-password")
+
+
+def test_reset_passwords_sets_the_given_password(session):
+    load_demo(session=session, password="first-password", reset_passwords=False)
+    result = load_demo(session=session, password="second-password", reset_passwords=True)
+    session.commit()
+    assert len(result.passwords_reset) == 4
+    assert authenticate(session=session, email="officer@demo.heard", password="second-password")

@@ -1,0 +1,88 @@
+"""Heard's web app: the one place that wires forms, models and analysis together."""
+
+import base64
+from typing import Any
+
+from flask import Flask
+from flask_babel import gettext
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp import (
+    access,
+    auth,
+    branding,
+    db,
+    errors,
+    extensions,
+    i18n,
+    logs,
+    printing,
+    public,
+    queue,
+    respond,
+    resume,
+    security,
+    settings,
+    staff,
+    staff_analysis,
+    staff_forms,
+    staff_safeguarding,
+    symbols,
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build a configured Heard app; values in `config` win over the environment."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(settings.from_environment())
+    if config:
+        app.config.from_mapping(config)
+    settings.finalise(app.config)
+    settings.check(app.config)
+    proxies = app.config["HEARD_TRUSTED_PROXIES"]
+    if proxies:
+        # Behind a load balancer, take the client's address and scheme from the
+        # proxies we trust, so rate limits count people, not the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("webapp"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+            PackageLoader("forms"),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    logs.init_app(app)
+    db.init_app(app)
+    extensions.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    branding.init_app(app)
+    queue.init_app(app)
+    WTFormsHelpers(app)
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(staff_forms.bp)
+    app.register_blueprint(staff_safeguarding.bp)
+    app.register_blueprint(staff_analysis.bp)
+    app.register_blueprint(respond.bp)
+    app.register_blueprint(resume.bp)
+    app.register_blueprint(symbols.bp)
+    app.register_blueprint(printing.bp)
+    app.add_template_filter(gettext, "translate")
+    app.add_template_filter(lambda data: base64.b64encode(data).decode("ascii"), "b64encode")
+    return app

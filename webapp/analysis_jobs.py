@@ -1,0 +1,206 @@
+"""Long analysis work, run by the queue's worker: retraining the coder and finding themes.
+
+Each job reads its inputs from the database, reports progress to its `job` row as it goes
+(the job page shows it), and records its result or a plain-English reason it failed.
+"""
+
+import io
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import joblib
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from models import new_session, record_event
+from models.coding import (
+    CodingSource,
+    code_comment,
+    get_codebook,
+    human_coded_examples,
+    list_comments,
+    list_themes,
+    save_coder_model,
+)
+from models.jobs import Job, JobStatus, update_job
+from webapp import coder_cache
+
+log = logging.getLogger(__name__)
+Report = Callable[[int, str], None]
+
+#: Comments a person must have coded before the coder can learn from them.
+MIN_TRAINING_COMMENTS = 20
+#: And examples each theme needs to be learned; themes with fewer are left out, and said so.
+MIN_THEME_EXAMPLES = 3
+#: Comments needed before discovery can find anything worth proposing.
+MIN_DISCOVERY_COMMENTS = 20
+
+
+class JobProblem(Exception):
+    """A job cannot go on, for a reason the person who started it can act on."""
+
+
+def run(engine: Engine, job_id: int) -> None:
+    """Run one recorded job to the end, recording progress, result or failure."""
+    with new_session(engine) as session:
+        job = session.get(Job, job_id)
+        if job is None or job.finished:
+            return
+        update_job(session=session, job=job, status=JobStatus.RUNNING, message="Starting")
+        session.commit()
+
+        def report(progress: int, message: str) -> None:
+            update_job(session=session, job=job, progress=progress, message=message)
+            session.commit()
+
+        try:
+            result = RUNNERS[job.kind](session, job, report)
+        except JobProblem as problem:
+            session.rollback()
+            update_job(session=session, job=job, status=JobStatus.FAILED, message=str(problem))
+        except Exception:
+            log.exception("job failed", extra={"job_id": job.id, "kind": job.kind})
+            session.rollback()
+            update_job(
+                session=session,
+                job=job,
+                status=JobStatus.FAILED,
+                message="Something went wrong. The error has been logged; try again later.",
+            )
+        else:
+            update_job(
+                session=session, job=job, status=JobStatus.DONE, message="Finished", result=result
+            )
+        session.commit()
+
+
+def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Train a coder on the comments people have coded, then recode every comment with it."""
+    from analysis.coder import ThemeCoder
+
+    codebook = get_codebook(
+        session=session, organisation_id=job.organisation_id, codebook_id=job.params["codebook_id"]
+    )
+    if codebook is None:
+        raise JobProblem("The codebook no longer exists.")
+    report(5, "Reading the comments people have coded")
+    texts, keys = human_coded_examples(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
+    if len(texts) < MIN_TRAINING_COMMENTS:
+        raise JobProblem(
+            f"The coder needs at least {MIN_TRAINING_COMMENTS} comments coded by a person; "
+            f"there are {len(texts)}."
+        )
+    themes = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
+    labels = pd.DataFrame(
+        [[int(theme.key in chosen) for theme in themes] for chosen in keys],
+        columns=[theme.key for theme in themes],
+    )
+    counts = labels.sum()
+    skipped = [key for key, count in counts.items() if count < MIN_THEME_EXAMPLES]
+    labels = labels.drop(columns=skipped)
+    if labels.shape[1] < 1:
+        raise JobProblem(f"No theme has {MIN_THEME_EXAMPLES} or more coded comments yet.")
+    report(15, f"Training on {len(texts)} comments and {labels.shape[1]} themes")
+    coder = ThemeCoder(random_state=0).fit(texts, labels)
+    report(70, "Saving the model")
+    buffer = io.BytesIO()
+    joblib.dump(coder, buffer, compress=3)
+    details = {"themes": list(labels.columns), "skipped": skipped, **_metadata(coder)}
+    record = save_coder_model(
+        session=session,
+        organisation_id=job.organisation_id,
+        codebook=codebook,
+        trained_on=len(texts),
+        details=details,
+        data=buffer.getvalue(),
+    )
+    record_event(
+        session=session,
+        action="coder.trained",
+        actor_user_id=job.created_by_id,
+        organisation_id=job.organisation_id,
+        object_type="coder_model",
+        object_id=record.id,
+        details={"codebook_id": codebook.id, "trained_on": len(texts)},
+    )
+    session.commit()
+    recoded = _recode(session, job, codebook, report)
+    return {
+        "coder_model_id": record.id,
+        "trained_on": len(texts),
+        "themes": list(labels.columns),
+        "skipped": skipped,
+        "recoded": recoded,
+    }
+
+
+def _metadata(coder: Any) -> dict[str, Any]:
+    metadata = getattr(coder, "metadata_", None) or {}
+    return {key: value for key, value in metadata.items() if _jsonable(value)}
+
+
+def _jsonable(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool | list | dict | type(None))
+
+
+def _recode(session: Session, job: Job, codebook: Any, report: Report) -> int:
+    loaded = coder_cache.latest(session, codebook)
+    comments = list_comments(session=session, organisation_id=job.organisation_id)
+    if loaded is None or not comments:
+        return 0
+    batch = 500
+    for start in range(0, len(comments), batch):
+        chunk = comments[start : start + batch]
+        for comment, themes in zip(
+            chunk, loaded.code([c.text_redacted for c in chunk]), strict=True
+        ):
+            code_comment(
+                session=session,
+                comment=comment,
+                theme_ids=themes,
+                source=CodingSource.MACHINE,
+                coder_model_id=loaded.model_id,
+            )
+        report(75 + 24 * (start + len(chunk)) // len(comments), "Coding comments again")
+    return len(comments)
+
+
+def discover(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Propose themes from the organisation's comments."""
+    from analysis.discovery import ThemeDiscovery
+
+    report(5, "Reading comments")
+    comments = list_comments(session=session, organisation_id=job.organisation_id)
+    texts = [comment.text_redacted for comment in comments]
+    if len(texts) < MIN_DISCOVERY_COMMENTS:
+        raise JobProblem(
+            f"Finding themes needs at least {MIN_DISCOVERY_COMMENTS} comments; "
+            f"there are {len(texts)}."
+        )
+    report(15, f"Grouping {len(texts)} comments")
+    model = ThemeDiscovery(n_themes=job.params.get("n_themes"), random_state=0).fit(texts)
+    report(90, "Describing each theme")
+    labels = [int(label) for label in model.labels_]
+    return {
+        "n_comments": len(texts),
+        "other": sum(1 for label in labels if label < 0),
+        "themes": [_describe(theme) for theme in model.themes_],
+    }
+
+
+def _describe(theme: Any) -> dict[str, Any]:
+    return {
+        "id": int(theme.id),
+        "name": str(theme.name),
+        "keywords": [str(word) for word in theme.keywords],
+        "size": int(theme.size),
+        "representatives": [str(text) for text in theme.representatives],
+    }
+
+
+RUNNERS: dict[str, Callable[[Session, Job, Report], dict[str, Any]]] = {
+    "retrain": retrain,
+    "discover": discover,
+}

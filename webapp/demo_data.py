@@ -1,0 +1,54 @@
+"""Demo comments: invented, human-coded answers so the coder and discovery have work to do.
+
+They go through the same redaction and screening as real answers, so the demo shows what a
+reviewer would really see.
+"""
+
+from sqlmodel import Session
+
+from analysis.redaction import redact
+from analysis.safeguarding import screen
+from models import Organisation, list_settings, list_users
+from models.coding import (
+    CodingSource,
+    code_comment,
+    get_active_codebook,
+    list_comments,
+    list_themes,
+    save_comment,
+)
+from models.demo import demo_comments
+
+QUESTION_ID = "have-your-say"
+
+
+def load_comments(*, session: Session, organisation: Organisation) -> int:
+    """Add the demo comments if the organisation has none; return how many were added."""
+    codebook = get_active_codebook(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
+    if codebook is None or list_comments(
+        session=session,
+        organisation_id=organisation.id,
+        limit=1,  # type: ignore[arg-type]
+    ):
+        return 0
+    theme_ids = {t.key: t.id for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
+    names = [u.full_name for u in list_users(session=session, organisation_id=organisation.id)]  # type: ignore[arg-type]
+    places = [s.name for s in list_settings(session=session, organisation=organisation)]
+    records = demo_comments()
+    for record in records:
+        comment = save_comment(
+            session=session,
+            organisation_id=organisation.id,  # type: ignore[arg-type]
+            response_id=None,
+            question_id=QUESTION_ID,
+            text_redacted=redact(record["text"], names=names, places=places),
+            sentiment=record.get("sentiment", ""),
+            flagged=screen(record["text"]).flag,
+        )
+        code_comment(
+            session=session,
+            comment=comment,
+            theme_ids={theme_ids[key]: None for key in record.get("themes", [])},
+            source=CodingSource.HUMAN,
+        )
+    return len(records)

@@ -1,0 +1,164 @@
+"""The respondent's journey through a form: which form, which response, which page next."""
+
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, request
+from flask_babel import format_date, get_locale, gettext
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from forms.builder import read_answers, read_pictures
+from forms.kinds import BuildContext
+from forms.schema import FormDefinition, Page, parse_definition
+from forms.summary import describe
+from models import (
+    FormVersion,
+    Response,
+    ResponseStatus,
+    find_response,
+    get_published_form,
+    list_settings,
+    save_answers,
+    save_upload,
+)
+from webapp import db
+from webapp.branding import current_organisation
+
+COOKIE_LIFETIME = 60 * 24 * 60 * 60
+
+
+class FormNotFound(Exception):
+    """No published form has that slug."""
+
+
+def definition_of(form_version: FormVersion) -> FormDefinition:
+    """The checked definition a stored version holds, parsed once per version."""
+    cache = current_app.extensions.setdefault("heard.definitions", {})
+    key = (form_version.id, form_version.checksum)
+    if key not in cache:
+        source = f"{form_version.slug} version {form_version.version}"
+        cache[key] = parse_definition(form_version.definition, source)
+    return cache[key]
+
+
+def published_form(slug: str) -> tuple[FormVersion, FormDefinition]:
+    """The published version of a form and its definition, or a friendly 404."""
+    form_version = get_published_form(session=db.session(), slug=slug)
+    if form_version is None:
+        abort(404)
+    return form_version, definition_of(form_version)
+
+
+def cookie_name(slug: str) -> str:
+    return f"heard-response-{slug}"
+
+
+def remember(response: WerkzeugResponse, slug: str, token: str) -> WerkzeugResponse:
+    """Keep the resume token in a cookie, so answers survive a browser restart."""
+    response.set_cookie(
+        cookie_name(slug),
+        token,
+        max_age=COOKIE_LIFETIME,
+        path=f"/f/{slug}",
+        secure=current_app.config["HEARD_HTTPS"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def current_token(slug: str) -> str | None:
+    return request.cookies.get(cookie_name(slug))
+
+
+def current_response(slug: str, form_version: FormVersion) -> Response | None:
+    """This browser's response to the form, if it has one that has not expired."""
+    token = current_token(slug)
+    if not token:
+        return None
+    found = find_response(session=db.session(), secret=token)
+    if found is None or found.form_version_id != form_version.id:
+        return None
+    return found
+
+
+def build_context() -> BuildContext:
+    """What the builders need: the organisation's settings, for the school question."""
+    organisation = current_organisation()
+    if organisation is None:
+        return BuildContext()
+    settings = list_settings(session=db.session(), organisation=organisation)
+    return BuildContext(settings=tuple((str(s.id), s.name) for s in settings))
+
+
+def next_page(definition: FormDefinition, page: Page) -> Page | None:
+    pages = list(definition.pages)
+    index = pages.index(page)
+    return pages[index + 1] if index + 1 < len(pages) else None
+
+
+def previous_page(definition: FormDefinition, page: Page) -> Page | None:
+    pages = list(definition.pages)
+    index = pages.index(page)
+    return pages[index - 1] if index > 0 else None
+
+
+def resume_page(definition: FormDefinition, response: Response) -> Page | None:
+    """The first page not yet done, or None when every page is done."""
+    return next((p for p in definition.pages if p.id not in response.pages_done), None)
+
+
+def save_page(response: Response, page: Page, form: Any) -> None:
+    """Store a validated page: its answers, its pictures and the respondent's name."""
+    session = db.session()
+    answers = read_answers(page, form)
+    for question_id, image in read_pictures(page, form).items():
+        save_upload(
+            session=session,
+            response=response,
+            question_id=question_id,
+            data=image.data,
+            content_type=image.content_type,
+            filename=image.filename,
+        )
+        answers[question_id] = {"filename": image.filename}
+    named = [q for q in page.questions if q.personal == "respondent_name"]
+    save_answers(
+        session=session,
+        response=response,
+        page_id=page.id,
+        answers=answers,
+        respondent_name=answers.get(named[0].id) if named else None,
+        name_given=bool(named),
+    )
+    session.commit()
+
+
+def summary_rows(definition: FormDefinition, response: Response) -> list[dict[str, Any]]:
+    """Each page with its questions and answers in words, for checking and printing."""
+    settings = dict(build_context().settings)
+    rows = []
+    for page in definition.pages:
+        answered = [
+            {
+                "question": question,
+                "lines": describe(
+                    question,
+                    response.answers.get(question.id),
+                    translate=gettext,
+                    settings=settings,
+                    format_date=lambda iso: format_date(date.fromisoformat(iso), "d MMMM yyyy"),
+                ),
+            }
+            for question in page.questions
+        ]
+        rows.append({"page": page, "answers": answered})
+    return rows
+
+
+def is_submitted(response: Response) -> bool:
+    return response.status == ResponseStatus.SUBMITTED
+
+
+def locale_code() -> str:
+    return str(get_locale() or "en")

@@ -1,0 +1,60 @@
+"""The background job queue (huey): SQLite storage by default, Redis when REDIS_URL is set.
+
+The queue carries only a job id. What a job is, how far it has got and what it produced
+live in the `job` table (models.jobs), which the pages read. Run the worker with
+`heard worker`; set HEARD_JOBS_IMMEDIATE=1 to run jobs inline (tests, or a one-person demo).
+"""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
+
+from models.jobs import Job
+from webapp import analysis_jobs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The app's huey instance and its one task."""
+
+    huey: Huey
+    run_job: TaskWrapper
+
+    def enqueue(self, job: Job) -> None:
+        """Queue a recorded job for a worker (or run it now, in immediate mode)."""
+        self.run_job(job.id)
+
+
+def make_huey(config: dict[str, Any]) -> Huey:
+    """Build the huey instance the configuration asks for."""
+    immediate = bool(config.get("HEARD_JOBS_IMMEDIATE"))
+    redis_url = config.get("HEARD_QUEUE_REDIS_URL") or config.get("REDIS_URL")
+    if redis_url:
+        return RedisHuey("heard", url=redis_url, immediate=immediate)
+    path = Path(config["HEARD_QUEUE_PATH"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("heard", filename=str(path), immediate=immediate)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its queue, with a task bound to the app's database engine."""
+    huey = make_huey(app.config)
+    engine = app.extensions["heard.engine"]
+
+    @huey.task(name="heard.run_job")
+    def run_job(job_id: int) -> None:
+        analysis_jobs.run(engine, job_id)
+
+    app.extensions["heard.queue"] = Queue(huey=huey, run_job=run_job)
+
+
+def queue() -> Queue:
+    """The current app's queue."""
+    return current_app.extensions["heard.queue"]

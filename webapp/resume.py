@@ -1,0 +1,69 @@
+"""Coming back to an unfinished form: by resume link or by resume code."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from forms import messages
+from forms.widgets import GovTextInput
+from models import FormVersion, Response, find_response, normalise_code
+from webapp import db, journey
+from webapp.access import public
+from webapp.extensions import limiter
+
+bp = Blueprint("resume", __name__)
+
+
+class ResumeCodeForm(FlaskForm):
+    code = StringField(
+        _l("Resume code"),
+        description=_l("It has 12 letters and numbers, like ABCD-EFGH-JKLM"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=messages.enter(_l("your resume code"))), Length(max=40)],
+    )
+
+
+def _continue(response: Response, secret: str) -> WerkzeugResponse:
+    form_version = db.session().get(FormVersion, response.form_version_id)
+    assert form_version is not None
+    definition = journey.definition_of(form_version)
+    if journey.is_submitted(response):
+        target = url_for("respond.confirmation", slug=form_version.slug)
+    else:
+        following = journey.resume_page(definition, response)
+        target = (
+            url_for("respond.page", slug=form_version.slug, page_id=following.id)
+            if following
+            else url_for("respond.check_answers", slug=form_version.slug)
+        )
+    # The cookie may hold the full token or just the code: both find the response.
+    return journey.remember(redirect(target), form_version.slug, secret)
+
+
+@bp.get("/resume/<token>")
+@public
+@limiter.limit("60 per hour")
+def by_link(token: str) -> str | WerkzeugResponse:
+    """A resume link: carry on where the form was left."""
+    response = find_response(session=db.session(), secret=token)
+    if response is None:
+        return render_template("respond/not_found.html", definition=None), 404
+    return _continue(response, token)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+def by_code() -> str | WerkzeugResponse:
+    """Type a resume code to carry on."""
+    form = ResumeCodeForm()
+    if form.validate_on_submit():
+        code = normalise_code(form.code.data or "")
+        response = find_response(session=db.session(), secret=code)
+        if response is not None:
+            return _continue(response, code)
+        form.code.errors.append(_l("Enter the resume code exactly as it was given to you"))
+    return render_template("respond/resume.html", form=form)

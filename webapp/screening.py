@@ -1,0 +1,134 @@
+"""What happens to free-text answers when a response is sent.
+
+Each answer is screened for a possible safeguarding concern first, synchronously, before the
+confirmation page, so a disclosure never waits for a review queue. Then it is redacted,
+given a sentiment and coded against the organisation's active codebook. Everything happens
+in the caller's transaction, so a response is never half processed.
+"""
+
+import logging
+from collections.abc import Iterator
+
+from sqlmodel import Session
+
+from analysis.redaction import redact
+from analysis.safeguarding import Screening, most_severe, screen
+from analysis.sentiment import LexiconSentiment
+from forms.schema import FormDefinition
+from models import Organisation, Response, list_settings, list_users, record_event
+from models.coding import CodingSource, code_comment, get_active_codebook, save_comment
+from models.safeguarding import alert_summary, create_alert
+from webapp import coder_cache
+
+FREE_TEXT_KINDS = frozenset({"short_text", "long_text"})
+log = logging.getLogger(__name__)
+
+
+def free_text_answers(
+    definition: FormDefinition, answers: dict[str, object]
+) -> Iterator[tuple[str, str]]:
+    """Each non-empty free-text answer as (question id, text), in form order."""
+    for page in definition.pages:
+        for question in page.questions:
+            if question.kind not in FREE_TEXT_KINDS or question.personal:
+                continue
+            value = answers.get(question.id)
+            if isinstance(value, str) and value.strip():
+                yield question.id, value
+
+
+def known_names(session: Session, organisation: Organisation, response: Response) -> list[str]:
+    """Names redaction must always remove: the respondent's own, and every member of staff."""
+    staff = list_users(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
+    names = [user.full_name for user in staff]
+    if response.respondent_name:
+        names.append(response.respondent_name)
+    return names
+
+
+def process_submission(
+    *, session: Session, organisation: Organisation, response: Response, definition: FormDefinition
+) -> Screening:
+    """Screen, redact, and code every free-text answer; return the most severe screening."""
+    answers = list(free_text_answers(definition, response.answers))
+    if not answers:
+        return most_severe([])
+    names = known_names(session, organisation, response)
+    places = [s.name for s in list_settings(session=session, organisation=organisation)]
+    screenings = []
+    comments = []
+    for question_id, text in answers:
+        result = screen(text)
+        screenings.append(result)
+        if result.flag:
+            _raise_alert(session, organisation, response, question_id, text, result)
+        redacted = redact(text, names=names, places=places)
+        sentiment = str(LexiconSentiment().fit([]).predict([redacted])[0])
+        comments.append(
+            save_comment(
+                session=session,
+                organisation_id=organisation.id,  # type: ignore[arg-type]
+                response_id=response.id,
+                question_id=question_id,
+                text_redacted=redacted,
+                sentiment=sentiment,
+                flagged=result.flag,
+            )
+        )
+    _code(session, organisation, comments)
+    return most_severe(screenings)
+
+
+def _raise_alert(
+    session: Session,
+    organisation: Organisation,
+    response: Response,
+    question_id: str,
+    text: str,
+    result: Screening,
+) -> None:
+    alert = create_alert(
+        session=session,
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        response_id=response.id,  # type: ignore[arg-type]
+        question_id=question_id,
+        severity=result.severity,
+        reason=result.reason,
+        categories=list(result.categories),
+        text=text,
+    )
+    record_event(
+        session=session,
+        action="safeguarding.alert.raised",
+        organisation_id=organisation.id,
+        object_type="safeguarding_alert",
+        object_id=alert.id,
+        details=alert_summary(alert),
+    )
+    log.warning(
+        "safeguarding alert raised",
+        extra={"alert_id": alert.id, "severity": alert.severity},
+    )
+
+
+def _code(session: Session, organisation: Organisation, comments: list) -> None:
+    codebook = get_active_codebook(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
+    if codebook is None or not comments:
+        return
+    loaded = coder_cache.latest(session, codebook)
+    if loaded is None:
+        return
+    try:
+        codings = loaded.code([comment.text_redacted for comment in comments])
+    except Exception:
+        # Coding can be redone later; a response must still be sent, and its screening kept.
+        log.exception("coding a new response failed", extra={"coder_model_id": loaded.model_id})
+        return
+    for comment, themes in zip(comments, codings, strict=True):
+        code_comment(
+            session=session,
+            comment=comment,
+            theme_ids=themes,
+            source=CodingSource.MACHINE,
+            coder_model_id=loaded.model_id,
+        )

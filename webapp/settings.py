@@ -1,0 +1,78 @@
+"""Configuration from the environment. Secrets never live in the code."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  (refused in production)
+
+
+class ConfigurationError(RuntimeError):
+    """The app was asked to start with settings that are unsafe or incomplete."""
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict[str, Any]:
+    """Read Heard's settings from environment variables."""
+    env = os.environ.get("HEARD_ENV", "development")
+    production = env == "production"
+    https = _flag("HEARD_HTTPS", default=production)
+    instance = Path(os.environ.get("HEARD_INSTANCE_PATH", ROOT / "instance"))
+    redis_url = os.environ.get("REDIS_URL")
+    return {
+        "HEARD_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'heard.db'}",
+        "REDIS_URL": redis_url,
+        "HEARD_HTTPS": https,
+        "HEARD_ORGANISATION": os.environ.get("HEARD_ORGANISATION"),
+        "HEARD_TRUSTED_PROXIES": int(os.environ.get("HEARD_TRUSTED_PROXIES", "0")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 60 * 60,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "heard"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "HEARD_LOGIN_LIMITS": os.environ.get("HEARD_LOGIN_LIMITS", "5 per minute;20 per hour"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "HEARD_OPENMOJI_DIR": os.environ.get(
+            "HEARD_OPENMOJI_DIR", str(ROOT / "node_modules" / "openmoji" / "color" / "svg")
+        ),
+        "HEARD_SYMBOLS_DIR": os.environ.get("HEARD_SYMBOLS_DIR"),
+        "HEARD_QUEUE_PATH": os.environ.get("HEARD_QUEUE_PATH", str(instance / "queue.db")),
+        "HEARD_QUEUE_REDIS_URL": os.environ.get("HEARD_QUEUE_REDIS_URL"),
+        "HEARD_JOBS_IMMEDIATE": _flag("HEARD_JOBS_IMMEDIATE"),
+    }
+
+
+def finalise(config: dict[str, Any]) -> None:
+    """Derive the cookie and URL settings that follow from whether HTTPS is on."""
+    https = bool(config["HEARD_HTTPS"])
+    config["SESSION_COOKIE_SECURE"] = https
+    config["REMEMBER_COOKIE_SECURE"] = https
+    # The __Host- prefix makes the browser refuse the cookie unless it is secure and host-only.
+    config["SESSION_COOKIE_NAME"] = "__Host-heard-session" if https else "heard-session"
+    config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
+
+
+def check(config: dict[str, Any]) -> None:
+    """Refuse settings that would be unsafe in production."""
+    if config.get("HEARD_ENV") != "production":
+        return
+    if config.get("SECRET_KEY") in {None, "", DEFAULT_SECRET_KEY} or len(config["SECRET_KEY"]) < 32:
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production"
+        )
+    if config.get("RATELIMIT_STORAGE_URI", "").startswith("memory://"):
+        raise ConfigurationError("REDIS_URL must be set in production so rate limits are shared")

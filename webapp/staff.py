@@ -1,0 +1,40 @@
+"""Pages for staff. Every route names the roles that may open it."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from models import Role, list_users
+from models.audit import list_events
+from models.safeguarding import count_open_alerts
+from webapp import db
+from webapp.access import ALL_STAFF, roles_required
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.get("/")
+@roles_required(*ALL_STAFF)
+def dashboard() -> str:
+    """The signed-in member of staff's start page, with what is waiting for them."""
+    open_alerts = None
+    if current_user.role in {Role.SAFEGUARDING, Role.ADMIN}:
+        open_alerts = count_open_alerts(
+            session=db.session(), organisation_id=current_user.organisation_id
+        )
+    return render_template("staff/dashboard.html", open_alerts=open_alerts)
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users() -> str:
+    """Staff accounts in the administrator's own organisation."""
+    people = list_users(session=db.session(), organisation_id=current_user.organisation_id)
+    return render_template("staff/users.html", people=people)
+
+
+@bp.get("/audit-log")
+@roles_required(Role.ADMIN)
+def audit_log() -> str:
+    """The latest audit events for the administrator's organisation."""
+    events = list_events(session=db.session(), organisation_id=current_user.organisation_id)
+    return render_template("staff/audit_log.html", events=events)
