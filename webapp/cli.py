@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from analysis.cli.coder import coder
+from analysis.cli.discover import discover
 from analysis.cli.safeguarding import safeguarding
 from forms.schema import DefinitionError
 from models import (
@@ -180,3 +182,5 @@ def worker(workers: int) -> None:
 
 # Analysis on files needs no app or database; the commands live with the analysis code.
 cli.add_command(safeguarding)
+cli.add_command(coder)
+cli.add_command(discover)

@@ -1,0 +1,247 @@
+"""Theme discovery: propose candidate themes from comments nobody has coded yet.
+
+:class:`ThemeDiscovery` groups comments that talk about the same thing and describes each
+group so that a participation worker can decide whether it is a theme:
+
+* a short name and keywords, from class-based TF-IDF (the words most particular to the
+  group compared with all the others);
+* three to five representative comments (the ones nearest the group's centre), redacted;
+* its size.
+
+How it works: every comment is read through :mod:`analysis.text` (normalised and
+lemmatised); word and character n-grams are weighted by TF-IDF and reduced with latent
+semantic analysis; k-means groups the result. Comments that sit far from every group's
+centre, or that have no words at all, go into "other" (label ``-1``) rather than being
+forced into a theme. Given the same ``random_state``, the same comments always give the
+same themes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from analysis.redaction import redact
+from analysis.text import NEGATIONS, lemmatise_all, normalise
+
+OTHER = -1
+MAX_QUOTE = 300
+WORD_PATTERN = r"(?u)\b\w+\b"
+#: Keywords are words of two or more letters, so numbers and stray letters never name a theme.
+KEYWORD_PATTERN = r"(?u)\b[a-z][a-z']+\b"
+MIN_THEMES, MAX_THEMES = 8, 40
+#: Words too common to name a theme; negations stay out of this list on purpose.
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - NEGATIONS | {"be", "have", "do", "get", "would"}
+
+
+@dataclass(frozen=True)
+class DiscoveredTheme:
+    """A candidate theme."""
+
+    id: int
+    name: str
+    keywords: list[str]
+    size: int
+    representatives: list[str] = field(default_factory=list)
+
+
+class ThemeDiscovery:
+    """Group comments into candidate themes.
+
+    Args:
+        n_themes: How many themes to find; ``None`` chooses from the number of comments
+            (between 8 and 40 for a few hundred comments or more, fewer for a handful).
+        random_state: Seed, so the same comments give the same themes.
+        redactor: Applied to each representative comment before it is stored; defaults
+            to :func:`analysis.redaction.redact`.
+        n_keywords: Keywords kept per theme.
+        n_representatives: Representative comments per theme (at most five).
+        other_quantile: The share of comments furthest from their theme's centre that go
+            into "other".
+
+    Attributes:
+        labels_: The theme id of each comment, or ``-1`` for "other".
+        themes_: The :class:`DiscoveredTheme` objects, largest first.
+
+    Examples:
+        >>> texts = ["the bus was late", "late bus again", "bus never on time",
+        ...          "kind nurse", "the nurse was kind", "lovely kind nurses"] * 3
+        >>> found = ThemeDiscovery(n_themes=2, random_state=0).fit(texts)
+        >>> sorted(t.size for t in found.themes_)
+        [9, 9]
+        >>> len(set(found.labels_[:3].tolist()))
+        1
+    """
+
+    def __init__(
+        self,
+        n_themes: int | None = None,
+        random_state: int | None = 0,
+        redactor: Callable[[str], str] | None = None,
+        n_keywords: int = 8,
+        n_representatives: int = 5,
+        other_quantile: float = 0.05,
+    ) -> None:
+        self.n_themes = n_themes
+        self.random_state = random_state
+        self.redactor = redactor
+        self.n_keywords = n_keywords
+        self.n_representatives = n_representatives
+        self.other_quantile = other_quantile
+
+    def fit(self, texts: Iterable[object]) -> ThemeDiscovery:
+        """Find the themes in ``texts``; see :attr:`labels_` and :attr:`themes_`.
+
+        Raises:
+            ValueError: If there are fewer than two comments with words in them, or
+                ``n_themes`` is below 2.
+        """
+        raw = ["" if not isinstance(t, str) else t for t in texts]
+        normalised = [normalise(t) for t in raw]
+        lemmatised = lemmatise_all(normalised)
+        has_words = np.array([bool(text.strip()) for text in normalised])
+        usable = int(has_words.sum())
+        if usable < 2:
+            raise ValueError("There need to be at least two comments with words in them.")
+        if self.n_themes is not None and self.n_themes < 2:
+            raise ValueError("Ask for at least two themes.")
+        k = min(self.n_themes or self.choose_n_themes(usable), usable)
+
+        index = np.flatnonzero(has_words)
+        vectors = self._vectors([normalised[i] for i in index], [lemmatised[i] for i in index])
+        model = KMeans(n_clusters=k, random_state=self.random_state, n_init=3)
+        assigned = model.fit_predict(vectors)
+        centres = normalize(model.cluster_centers_)
+        similarity = np.einsum("ij,ij->i", vectors, centres[assigned])
+        if len(similarity) >= 20 and self.other_quantile > 0:
+            cut = np.quantile(similarity, self.other_quantile)
+            assigned = np.where(similarity <= cut, OTHER, assigned)
+
+        # Renumber themes largest first, so ids are stable and readable.
+        sizes = np.bincount(assigned[assigned != OTHER], minlength=k)
+        order = [int(c) for c in np.argsort(-sizes, kind="stable") if sizes[c] > 0]
+        renumber = {old: new for new, old in enumerate(order)}
+        labels = np.full(len(raw), OTHER, dtype=int)
+        labels[index] = [renumber.get(int(c), OTHER) for c in assigned]
+        self.labels_ = labels
+
+        keywords = self._keywords([lemmatised[i] for i in index], labels[index], len(order))
+        redactor = self.redactor or redact
+        themes = []
+        for new, old in enumerate(order):
+            members = np.flatnonzero(assigned == old)
+            nearest = members[np.argsort(-similarity[members], kind="stable")]
+            # Prefer comments short enough to read at a glance, if the theme has enough.
+            short = [p for p in nearest if len(raw[index[p]]) <= MAX_QUOTE]
+            if len(short) >= min(self.n_representatives, 5):
+                nearest = np.array(short)
+            representatives: list[str] = []
+            seen: set[str] = set()
+            for position in nearest:
+                text = " ".join(raw[index[position]].split())
+                if text.lower() in seen:
+                    continue
+                seen.add(text.lower())
+                representatives.append(redactor(text))
+                if len(representatives) == min(self.n_representatives, 5):
+                    break
+            words = keywords[new]
+            themes.append(
+                DiscoveredTheme(
+                    id=new,
+                    name=_name(words, new),
+                    keywords=words,
+                    size=len(members),
+                    representatives=representatives,
+                )
+            )
+        self.themes_ = themes
+        return self
+
+    def fit_predict(self, texts: Iterable[object]) -> np.ndarray:
+        """Fit and return :attr:`labels_`."""
+        return self.fit(texts).labels_
+
+    @staticmethod
+    def choose_n_themes(n_comments: int) -> int:
+        """The default number of themes for this many comments.
+
+        Roughly one theme per 150 comments, kept between 8 and 40; small sets get about
+        one theme per three comments so that each theme has a few members.
+
+        Examples:
+            >>> [ThemeDiscovery.choose_n_themes(n) for n in (12, 60, 1000, 6000, 100000)]
+            [4, 8, 8, 40, 40]
+        """
+        if n_comments < 3 * MIN_THEMES:
+            return max(2, n_comments // 3)
+        return max(MIN_THEMES, min(MAX_THEMES, math.ceil(n_comments / 150)))
+
+    def _vectors(self, normalised: list[str], lemmatised: list[str]) -> np.ndarray:
+        n = len(normalised)
+        min_df = 2 if n >= 50 else 1
+        words = TfidfVectorizer(
+            ngram_range=(1, 2),
+            min_df=min_df,
+            sublinear_tf=True,
+            max_features=200_000,
+            token_pattern=WORD_PATTERN,
+            dtype=np.float32,
+        ).fit_transform(lemmatised)
+        chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            min_df=min_df,
+            sublinear_tf=True,
+            max_features=200_000,
+            dtype=np.float32,
+        ).fit_transform(normalised)
+        features = sp.hstack([words, chars], format="csr")
+        dimensions = min(200, features.shape[1] - 1, n - 1)
+        if dimensions < 2:
+            return normalize(features.toarray())
+        reduced = TruncatedSVD(dimensions, random_state=self.random_state).fit_transform(features)
+        return normalize(reduced)
+
+    def _keywords(self, lemmatised: list[str], labels: np.ndarray, k: int) -> list[list[str]]:
+        """Class-based TF-IDF: each theme's words, weighted by how particular they are to it."""
+        counter = CountVectorizer(
+            token_pattern=KEYWORD_PATTERN,
+            stop_words=sorted(STOP_WORDS),
+            min_df=2 if len(lemmatised) >= 50 else 1,
+        )
+        try:
+            counts = counter.fit_transform(lemmatised)
+        except ValueError:  # nothing but stop words
+            return [[] for _ in range(k)]
+        vocabulary = counter.get_feature_names_out()
+        grouped = np.zeros((k, counts.shape[1]))
+        for theme in range(k):
+            rows = np.flatnonzero(labels == theme)
+            if len(rows):
+                grouped[theme] = np.asarray(counts[rows].sum(axis=0)).ravel()
+        frequency = grouped / np.maximum(grouped.sum(axis=1, keepdims=True), 1)
+        average = grouped.sum() / max(k, 1)
+        weight = frequency * np.log1p(average / np.maximum(grouped.sum(axis=0), 1))
+        return [
+            [
+                str(vocabulary[i])
+                for i in np.argsort(-weight[theme])[: self.n_keywords]
+                if grouped[theme, i] > 0
+            ]
+            for theme in range(k)
+        ]
+
+
+def _name(keywords: list[str], theme: int) -> str:
+    """A short name from the first three keywords, leaving out bare "not" and "no"."""
+    words = [w for w in keywords if w not in {"not", "no"}][:3]
+    return ", ".join(words).capitalize() if words else f"Theme {theme + 1}"
