@@ -283,7 +283,11 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
     @classmethod
     def from_bytes(cls, data: bytes) -> ThemeCoder:
         """Load a coder saved by :meth:`to_bytes`."""
-        return _unwrap(joblib.load(io.BytesIO(data)))
+        try:
+            saved = joblib.load(io.BytesIO(data))
+        except Exception as error:  # a damaged or foreign file fails in many ways
+            raise ValueError("This file is not a Heard theme coder.") from error
+        return _unwrap(saved)
 
     def save(self, path: str | Path) -> None:
         """Write the fitted coder, with its metadata, to a file."""

@@ -4,12 +4,10 @@ Each job reads its inputs from the database, reports progress to its `job` row a
 (the job page shows it), and records its result or a plain-English reason it failed.
 """
 
-import io
 import logging
 from collections.abc import Callable
 from typing import Any
 
-import joblib
 import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -103,10 +101,8 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
     if labels.shape[1] < 1:
         raise JobProblem(f"No theme has {MIN_THEME_EXAMPLES} or more coded comments yet.")
     report(15, f"Training on {len(texts)} comments and {labels.shape[1]} themes")
-    coder = ThemeCoder(random_state=0).fit(texts, labels)
+    coder = ThemeCoder(random_state=0, codebook_version=codebook.version).fit(texts, labels)
     report(70, "Saving the model")
-    buffer = io.BytesIO()
-    joblib.dump(coder, buffer, compress=3)
     details = {"themes": list(labels.columns), "skipped": skipped, **_metadata(coder)}
     record = save_coder_model(
         session=session,
@@ -114,7 +110,7 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
         codebook=codebook,
         trained_on=len(texts),
         details=details,
-        data=buffer.getvalue(),
+        data=coder.to_bytes(),
     )
     record_event(
         session=session,

@@ -4,11 +4,10 @@ Models live in the database so every web and job worker sees the same one; unpic
 model on every submission would be slow, so each process keeps the few it has used.
 """
 
-import io
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import joblib
 from sqlmodel import Session
 
 from models.coding import Codebook, latest_coder_model, list_themes
@@ -43,21 +42,24 @@ def latest(session: Session, codebook: Codebook) -> LoadedCoder | None:
     record = latest_coder_model(session=session, codebook=codebook)
     if record is None or record.id is None:
         return None
-    estimator = _load(record.id, record.data)
+    estimator = _load(record.data)
     themes = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
     by_key = {theme.key: theme.id for theme in themes}
     theme_ids = tuple(by_key.get(key) for key in estimator.themes_)
     return LoadedCoder(model_id=record.id, estimator=estimator, theme_ids=theme_ids)
 
 
-_LOADED: dict[int, Any] = {}
+_LOADED: dict[bytes, Any] = {}
 _KEEP = 4
 
 
-def _load(model_id: int, data: bytes) -> Any:
-    # Keyed by id: a model row is never changed once written.
-    if model_id not in _LOADED:
+def _load(data: bytes) -> Any:
+    # Keyed by content, not id: ids repeat across databases (tests, restores).
+    from analysis.coder import ThemeCoder
+
+    key = hashlib.sha256(data).digest()
+    if key not in _LOADED:
         while len(_LOADED) >= _KEEP:
             _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[model_id] = joblib.load(io.BytesIO(data))
-    return _LOADED[model_id]
+        _LOADED[key] = ThemeCoder.from_bytes(data)
+    return _LOADED[key]

@@ -53,8 +53,10 @@ def test_it_codes_comments_it_has_never_seen_better_than_chance(demo):
 
 def test_confidences_are_probabilities_that_rank_the_right_theme_first(coder):
     proba = coder.predict_proba(
-        ["The waiting list for CAMHS is far too long, we waited over a year",
-         "GP appointments are impossible to get, you ring at 8am and they are gone"]
+        [
+            "The waiting list for CAMHS is far too long, we waited over a year",
+            "GP appointments are impossible to get, you ring at 8am and they are gone",
+        ]
     )
     assert proba.shape == (2, len(THEMES))
     assert ((proba >= 0) & (proba <= 1)).all()
@@ -64,7 +66,9 @@ def test_confidences_are_probabilities_that_rank_the_right_theme_first(coder):
 
 def test_predictions_use_each_themes_own_threshold(coder):
     proba = coder.predict_proba(["More counsellors in schools please"])
-    assert (coder.predict(["More counsellors in schools please"]) == (proba >= coder.thresholds_)).all()
+    assert (
+        coder.predict(["More counsellors in schools please"]) == (proba >= coder.thresholds_)
+    ).all()
     assert ((coder.thresholds_ > 0) & (coder.thresholds_ < 1)).all()
 
 
@@ -75,9 +79,7 @@ def test_explain_names_the_words_behind_each_suggestion(coder):
     words = [word for word, weight in explanation["gp-access"]]
     assert 1 <= len(words) <= 3 and "gp" in words
     assert all(weight > 0 for _, weight in explanation["gp-access"])
-    assert set(explanation) == {
-        THEMES[i] for i, on in enumerate(coder.predict([text])[0]) if on
-    }
+    assert set(explanation) == {THEMES[i] for i, on in enumerate(coder.predict([text])[0]) if on}
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\U0001f600\U0001f622", None, float("nan"), "!!!"])

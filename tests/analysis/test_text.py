@@ -41,7 +41,13 @@ def test_very_long_and_non_english_text_do_not_crash():
 
 def test_lemmas_use_the_lookup_table():
     assert lemmas("The nurses were listening to the children") == [
-        "the", "nurse", "be", "listen", "to", "the", "child"
+        "the",
+        "nurse",
+        "be",
+        "listen",
+        "to",
+        "the",
+        "child",
     ]
     assert lemmatise_all(["waiting lists", None]) == ["wait list", ""]
 

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from models import get_organisation_by_slug, new_session
 from models.coding import get_active_codebook
+from models.demo import demo_comments
 from models.jobs import Job, JobStatus, create_job
 from tests.conftest import REDIS_URL, csrf_token, make_app, sign_in, unavailable
 
@@ -102,6 +103,7 @@ def _run_with_a_real_worker(app, session):
                 time.sleep(0.2)
     finally:
         consumer.stop(graceful=True)
+        app.extensions["heard.engine"].dispose()
     pytest.fail("the worker did not finish the job in 30 seconds")
 
 
@@ -127,3 +129,80 @@ def test_a_real_worker_runs_queued_jobs_from_redis(database_url, demo, session):
     done = _run_with_a_real_worker(app, session)
     assert done.status == JobStatus.FAILED
     assert done.message.startswith("Finding themes needs at least 20 comments")
+
+
+def _load_demo_comments(session):
+    from webapp.demo_data import load_comments
+
+    organisation = get_organisation_by_slug(session=session, slug="kent-demo")
+    added = load_comments(session=session, organisation=organisation)
+    session.commit()
+    return added
+
+
+def _start(client, session, action, **data):
+    url = f"/staff/codebooks/{codebook_id(session)}"
+    token = csrf_token(client, url)
+    started = client.post(f"{url}/{action}", data={"csrf_token": token, **data})
+    assert started.status_code == 302, started.get_data(as_text=True)
+    return started.headers["Location"]
+
+
+def test_retraining_learns_from_people_and_codes_new_submissions(app, published, session):
+    from models import AuditEvent
+    from models.coding import CoderModel, CodingSource, Comment, CommentTheme, Theme
+    from tests.webapp.test_safeguarding import send
+
+    added = _load_demo_comments(session)
+    client = app.test_client()
+    sign_in(client, WORKER)
+    page = client.get(_start(client, session, "retrain")).get_data(as_text=True)
+    # It learns from the comments a person gave at least one theme.
+    coded = sum(1 for c in demo_comments() if c["themes"])
+    assert 0 < coded < added
+    assert "The coder has been retrained" in page
+    assert f"It learned from {coded} comments" in page and "It codes 14 themes" in page
+    assert f"{added} comments were coded again" in page
+
+    session.expire_all()
+    [model] = session.exec(select(CoderModel)).all()
+    assert model.trained_on == coded and model.details["comments"] == coded
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "coder.trained")).one()
+    machine = session.exec(
+        select(CommentTheme).where(CommentTheme.source == CodingSource.MACHINE)
+    ).all()
+    assert machine and all(0 < c.confidence <= 1 and c.coder_model_id == model.id for c in machine)
+
+    # A new answer is coded by the new model as it is submitted.
+    respondent = app.test_client()
+    send(
+        respondent,
+        {
+            "aspirations": {
+                "three-wishes": "I wish the GP would give us an appointment, we ring at 8am"
+                " every day and they are all gone"
+            }
+        },
+    )
+    session.expire_all()
+    comment = session.exec(select(Comment).where(Comment.response_id.is_not(None))).one()
+    coded = session.exec(
+        select(Theme.key)
+        .join(CommentTheme, CommentTheme.theme_id == Theme.id)
+        .where(CommentTheme.comment_id == comment.id)
+        .where(CommentTheme.source == CodingSource.MACHINE)
+    ).all()
+    assert "gp-access" in coded
+
+
+def test_finding_themes_shows_names_keywords_and_redacted_quotes(app, demo, session):
+    _load_demo_comments(session)
+    client = app.test_client()
+    sign_in(client, WORKER)
+    page = client.get(_start(client, session, "discover", themes="9")).get_data(as_text=True)
+    assert "9 suggested themes from 188 comments" in page
+    assert page.count('<h2 class="govuk-heading-m">') == 9
+    assert page.count("Keywords: ") == 9
+    assert page.count('<li class="heard-verbatim">') >= 27
+    # The demo comments hold made-up phone numbers and emails; none reach the page.
+    assert "07700" not in page and "@example.com" not in page
