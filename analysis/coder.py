@@ -181,16 +181,13 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         )
 
     def _fit_features(self, texts: list[object]) -> sp.csr_matrix:
-        normalised = [normalise(t) for t in texts]
-        parts = [self.word_vectoriser_.fit_transform(lemmatise_all(normalised))]
-        if self.char_vectoriser_ is not None:
-            parts.append(self.char_vectoriser_.fit_transform(normalised))
-        return sp.hstack(parts, format="csr")
+        return self._features([normalise(t) for t in texts], fit=True)
 
-    def _features(self, normalised: list[str]) -> sp.csr_matrix:
-        parts = [self.word_vectoriser_.transform(lemmatise_all(normalised))]
+    def _features(self, normalised: list[str], fit: bool = False) -> sp.csr_matrix:
+        vectorisers = [(self.word_vectoriser_, lemmatise_all(normalised))]
         if self.char_vectoriser_ is not None:
-            parts.append(self.char_vectoriser_.transform(normalised))
+            vectorisers.append((self.char_vectoriser_, normalised))
+        parts = [v.fit_transform(t) if fit else v.transform(t) for v, t in vectorisers]
         return sp.hstack(parts, format="csr")
 
     def _out_of_fold_scores(
