@@ -52,3 +52,18 @@ def test_reset_passwords_sets_the_given_password(session):
     session.commit()
     assert len(result.passwords_reset) == 4
     assert authenticate(session=session, email="officer@demo.heard", password="second-password")
+
+
+def test_the_demo_comments_are_coded_with_the_demo_themes_and_safe_to_show():
+    from collections import Counter
+
+    from analysis.safeguarding import screen
+    from models.demo import DEMO_THEMES, demo_comments
+
+    comments = demo_comments()
+    keys = {key for key, _, _ in DEMO_THEMES}
+    counts = Counter(theme for c in comments for theme in c["themes"])
+    assert set(counts) == keys and min(counts.values()) >= 12
+    assert sum(1 for c in comments if not c["themes"]) >= 5  # people leave some uncoded
+    assert {c["sentiment"] for c in comments} <= {"positive", "neutral", "negative", "mixed"}
+    assert not [c["text"] for c in comments if screen(c["text"]).flag]
