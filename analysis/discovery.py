@@ -113,17 +113,21 @@ class ThemeDiscovery:
             raise ValueError("There need to be at least two comments with words in them.")
         if self.n_themes is not None and self.n_themes < 2:
             raise ValueError("Ask for at least two themes.")
-        k = min(self.n_themes or self.choose_n_themes(usable), usable)
+        # Never more themes than there are different comments (30 copies of "ok" is one).
+        distinct = len({normalised[i] for i in np.flatnonzero(has_words)})
+        k = min(self.n_themes or self.choose_n_themes(usable), distinct)
 
         index = np.flatnonzero(has_words)
-        vectors = self._vectors([normalised[i] for i in index], [lemmatised[i] for i in index])
+        vectors = self._vectors(
+            [normalised[i] for i in index], [lemmatised[i] for i in index], distinct
+        )
         model = KMeans(n_clusters=k, random_state=self.random_state, n_init=3)
         assigned = model.fit_predict(vectors)
         centres = normalize(model.cluster_centers_)
         similarity = np.einsum("ij,ij->i", vectors, centres[assigned])
         if len(similarity) >= 20 and self.other_quantile > 0:
             cut = np.quantile(similarity, self.other_quantile)
-            assigned = np.where(similarity <= cut, OTHER, assigned)
+            assigned = np.where(similarity < cut, OTHER, assigned)
 
         # Renumber themes largest first, so ids are stable and readable.
         sizes = np.bincount(assigned[assigned != OTHER], minlength=k)
@@ -185,7 +189,7 @@ class ThemeDiscovery:
             return max(2, n_comments // 3)
         return max(MIN_THEMES, min(MAX_THEMES, math.ceil(n_comments / 150)))
 
-    def _vectors(self, normalised: list[str], lemmatised: list[str]) -> np.ndarray:
+    def _vectors(self, normalised: list[str], lemmatised: list[str], distinct: int) -> np.ndarray:
         n = len(normalised)
         min_df = 2 if n >= 50 else 1
         words = TfidfVectorizer(
@@ -205,7 +209,7 @@ class ThemeDiscovery:
             dtype=np.float32,
         ).fit_transform(normalised)
         features = sp.hstack([words, chars], format="csr")
-        dimensions = min(200, features.shape[1] - 1, n - 1)
+        dimensions = min(200, features.shape[1] - 1, distinct - 1)
         if dimensions < 2:
             return normalize(features.toarray())
         reduced = TruncatedSVD(dimensions, random_state=self.random_state).fit_transform(features)

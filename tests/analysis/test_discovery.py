@@ -92,3 +92,10 @@ def test_too_few_comments_get_a_clear_error(texts):
 def test_very_long_and_non_english_text_does_not_crash():
     texts = ["wait " * 25_000, "Czekamy bardzo długo", "انتظرنا طويلا", *TRANSPORT, *NURSES]
     assert len(ThemeDiscovery(n_themes=2, random_state=0).fit_predict(texts)) == len(texts)
+
+
+def test_identical_comments_make_one_theme_not_other():
+    found = ThemeDiscovery(random_state=0).fit(["ok"] * 30)
+    assert len(found.themes_) == 1 and found.themes_[0].size == 30
+    assert (found.labels_ == 0).all()
+    assert found.themes_[0].representatives == ["ok"]
