@@ -224,6 +224,9 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         A comment with no words (blank, only punctuation or emoji) gets 0 for every theme.
         """
         normalised = [normalise(t) for t in X]
+        if not normalised:
+            self._check_fitted()
+            return np.zeros((0, len(self.themes_)))
         scores = self._scores(normalised)
         probabilities = _sigmoid(scores * self.calibration_[:, 0] + self.calibration_[:, 1])
         probabilities[[not text for text in normalised]] = 0.0

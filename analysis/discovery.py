@@ -94,7 +94,7 @@ class ThemeDiscovery:
         self.random_state = random_state
         self.redactor = redactor
         self.n_keywords = n_keywords
-        self.n_representatives = n_representatives
+        self.n_representatives = max(1, min(n_representatives, 5))
         self.other_quantile = other_quantile
 
     def fit(self, texts: Iterable[object]) -> ThemeDiscovery:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import sys
@@ -56,7 +57,7 @@ def peak_memory_mb() -> float:
 
 
 def ratio(ours: float, peer: float) -> str:
-    return f"{ours / peer:.2f}x" if peer else "n/a"
+    return f"{ours / peer:.2f}x" if peer and not math.isnan(peer) else "n/a"
 
 
 def verdict(checks: list[tuple[str, bool]]) -> int:

@@ -96,12 +96,19 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
         columns=[theme.key for theme in themes],
     )
     counts = labels.sum()
-    skipped = [key for key, count in counts.items() if count < MIN_THEME_EXAMPLES]
+    skipped = [
+        key
+        for key, count in counts.items()
+        if count < MIN_THEME_EXAMPLES or count == len(texts)  # a theme on every comment
+    ]
     labels = labels.drop(columns=skipped)
     if labels.shape[1] < 1:
         raise JobProblem(f"No theme has {MIN_THEME_EXAMPLES} or more coded comments yet.")
     report(15, f"Training on {len(texts)} comments and {labels.shape[1]} themes")
-    coder = ThemeCoder(random_state=0, codebook_version=codebook.version).fit(texts, labels)
+    try:
+        coder = ThemeCoder(random_state=0, codebook_version=codebook.version).fit(texts, labels)
+    except ValueError as error:
+        raise JobProblem(str(error)) from None
     report(70, "Saving the model")
     details = {"themes": list(labels.columns), "skipped": skipped, **_metadata(coder)}
     record = save_coder_model(
@@ -176,7 +183,10 @@ def discover(session: Session, job: Job, report: Report) -> dict[str, Any]:
             f"there are {len(texts)}."
         )
     report(15, f"Grouping {len(texts)} comments")
-    model = ThemeDiscovery(n_themes=job.params.get("n_themes"), random_state=0).fit(texts)
+    try:
+        model = ThemeDiscovery(n_themes=job.params.get("n_themes"), random_state=0).fit(texts)
+    except ValueError as error:
+        raise JobProblem(str(error)) from None
     report(90, "Describing each theme")
     labels = [int(label) for label in model.labels_]
     return {

@@ -5,12 +5,15 @@ model on every submission would be slow, so each process keeps the few it has us
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
 from models.coding import Codebook, latest_coder_model, list_themes
+
+log = logging.getLogger("heard.coder")
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,8 @@ class LoadedCoder:
 
     def code(self, texts: list[str]) -> list[dict[int, float]]:
         """Each text's predicted themes, as theme id -> confidence."""
-        predicted = self.estimator.predict(texts)
         confidences = self.estimator.predict_proba(texts)
+        predicted = confidences >= self.estimator.thresholds_
         coded = []
         for row, scores in zip(predicted, confidences, strict=True):
             coded.append(
@@ -42,7 +45,12 @@ def latest(session: Session, codebook: Codebook) -> LoadedCoder | None:
     record = latest_coder_model(session=session, codebook=codebook)
     if record is None or record.id is None:
         return None
-    estimator = _load(record.data)
+    try:
+        estimator = _load(record.data)
+    except ValueError:
+        # An unreadable model must never stop a response being sent; retraining mends it.
+        log.exception("the coder model could not be loaded", extra={"coder_model_id": record.id})
+        return None
     themes = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
     by_key = {theme.key: theme.id for theme in themes}
     theme_ids = tuple(by_key.get(key) for key in estimator.themes_)

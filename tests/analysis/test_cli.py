@@ -82,7 +82,7 @@ def test_predict_writes_a_column_per_theme_in_order_with_zeros_for_blank_rows(mo
 
 def test_predict_with_proba_writes_confidences(model, tmp_path):
     out = tmp_path / "proba.csv"
-    invoke(
+    result = invoke(
         coder,
         "predict",
         "--model",
@@ -95,6 +95,7 @@ def test_predict_with_proba_writes_confidences(model, tmp_path):
         out,
         "--proba",
     )
+    assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert table.to_numpy().max() <= 1 and 0 < table.loc[0, "gp-access"] < 1
     assert table.loc[1].sum() == 0
@@ -261,3 +262,14 @@ def test_a_file_of_the_wrong_kind_is_refused(tmp_path):
     path.write_text("hello")
     result = invoke(discover, "--input", path, "--text", "text", "--out", tmp_path / "o.csv")
     assert result.exit_code == 2 and "must be a .csv or .xlsx file" in result.output
+
+
+def test_predict_on_a_file_with_no_rows_writes_just_the_header(model, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("text\n")
+    out = tmp_path / "o.csv"
+    result = invoke(
+        coder, "predict", "--model", model, "--input", path, "--text", "text", "--out", out
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text().strip() == ",".join(THEMES)

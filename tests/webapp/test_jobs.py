@@ -206,3 +206,58 @@ def test_finding_themes_shows_names_keywords_and_redacted_quotes(app, demo, sess
     assert page.count('<li class="heard-verbatim">') >= 27
     # The demo comments hold made-up phone numbers and emails; none reach the page.
     assert "07700" not in page and "@example.com" not in page
+
+
+def test_a_stored_model_that_cannot_be_read_never_stops_a_submission(app, published, session):
+    from models.coding import Comment, CommentTheme, get_active_codebook, save_coder_model
+    from tests.webapp.test_safeguarding import send
+
+    organisation = get_organisation_by_slug(session=session, slug="kent-demo")
+    codebook = get_active_codebook(session=session, organisation_id=organisation.id)
+    save_coder_model(
+        session=session,
+        organisation_id=organisation.id,
+        codebook=codebook,
+        trained_on=0,
+        details={},
+        data=b"not a model",
+    )
+    session.commit()
+    page = send(app.test_client(), {"aspirations": {"three-wishes": "More GP appointments"}})
+    assert "0800 1111" in page
+    session.expire_all()
+    [comment] = session.exec(select(Comment)).all()
+    assert comment.text_redacted == "More GP appointments"
+    assert session.exec(select(CommentTheme)).all() == []
+
+
+def test_a_theme_on_every_coded_comment_is_left_out_not_a_crash(app, demo, session):
+    from models.coding import CodingSource, code_comment, list_themes, save_comment
+
+    organisation = get_organisation_by_slug(session=session, slug="kent-demo")
+    themes = list_themes(session=session, codebook_id=codebook_id(session))
+    for n in range(24):
+        comment = save_comment(
+            session=session,
+            organisation_id=organisation.id,
+            response_id=None,
+            question_id="q",
+            text_redacted=f"GP appointment number {n}" if n % 2 else f"long wait number {n}",
+            sentiment="neutral",
+            flagged=False,
+        )
+        chosen = [themes[0].id] + ([themes[1].id] if n % 2 else [])
+        code_comment(
+            session=session,
+            comment=comment,
+            theme_ids=dict.fromkeys(chosen),
+            source=CodingSource.HUMAN,
+        )
+    session.commit()
+    client = app.test_client()
+    sign_in(client, WORKER)
+    page = client.get(_start(client, session, "retrain")).get_data(as_text=True)
+    assert "The coder has been retrained" in page
+    assert (
+        f"Left out, because too few coded comments have them (or every one does): {themes[0].key}" in page
+    )
