@@ -259,5 +259,6 @@ def test_a_theme_on_every_coded_comment_is_left_out_not_a_crash(app, demo, sessi
     page = client.get(_start(client, session, "retrain")).get_data(as_text=True)
     assert "The coder has been retrained" in page
     assert (
-        f"Left out, because too few coded comments have them (or every one does): {themes[0].key}" in page
+        f"Left out, because too few coded comments have them (or every one does): {themes[0].key}"
+        in page
     )
