@@ -50,6 +50,22 @@ def model(coded):
     return path
 
 
+def predict(model, comments, out, *extra):
+    return invoke(
+        coder,
+        "predict",
+        "--model",
+        model,
+        "--input",
+        comments,
+        "--text",
+        "text",
+        "--out",
+        out,
+        *extra,
+    )
+
+
 def new_comments(folder):
     path = folder / "new.csv"
     pd.DataFrame(
@@ -60,18 +76,7 @@ def new_comments(folder):
 
 def test_predict_writes_a_column_per_theme_in_order_with_zeros_for_blank_rows(model, tmp_path):
     out = tmp_path / "coded.csv"
-    result = invoke(
-        coder,
-        "predict",
-        "--model",
-        model,
-        "--input",
-        new_comments(tmp_path),
-        "--text",
-        "text",
-        "--out",
-        out,
-    )
+    result = predict(model, new_comments(tmp_path), out)
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert list(table.columns) == THEMES and len(table) == 4
@@ -82,19 +87,7 @@ def test_predict_writes_a_column_per_theme_in_order_with_zeros_for_blank_rows(mo
 
 def test_predict_with_proba_writes_confidences(model, tmp_path):
     out = tmp_path / "proba.csv"
-    result = invoke(
-        coder,
-        "predict",
-        "--model",
-        model,
-        "--input",
-        new_comments(tmp_path),
-        "--text",
-        "text",
-        "--out",
-        out,
-        "--proba",
-    )
+    result = predict(model, new_comments(tmp_path), out, "--proba")
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert table.to_numpy().max() <= 1 and 0 < table.loc[0, "gp-access"] < 1
@@ -182,33 +175,11 @@ def test_a_theme_with_no_examples_is_named(tmp_path):
 
 def test_predict_refuses_a_missing_or_foreign_model(tmp_path):
     comments = new_comments(tmp_path)
-    missing = invoke(
-        coder,
-        "predict",
-        "--model",
-        tmp_path / "nope.joblib",
-        "--input",
-        comments,
-        "--text",
-        "text",
-        "--out",
-        tmp_path / "o.csv",
-    )
+    missing = predict(tmp_path / "nope.joblib", comments, tmp_path / "o.csv")
     assert missing.exit_code == 2 and "does not exist" in missing.output
     foreign = tmp_path / "foreign.joblib"
     foreign.write_bytes(b"not a model")
-    result = invoke(
-        coder,
-        "predict",
-        "--model",
-        foreign,
-        "--input",
-        comments,
-        "--text",
-        "text",
-        "--out",
-        tmp_path / "o.csv",
-    )
+    result = predict(foreign, comments, tmp_path / "o.csv")
     assert result.exit_code == 1 and "Could not load foreign.joblib" in result.output
 
 
@@ -268,8 +239,6 @@ def test_predict_on_a_file_with_no_rows_writes_just_the_header(model, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("text\n")
     out = tmp_path / "o.csv"
-    result = invoke(
-        coder, "predict", "--model", model, "--input", path, "--text", "text", "--out", out
-    )
+    result = predict(model, path, out)
     assert result.exit_code == 0, result.output
     assert out.read_text().strip() == ",".join(THEMES)
