@@ -234,11 +234,11 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Iterable[object]) -> np.ndarray:
         """Return an (n_comments, n_themes) 0/1 array of the themes the coder suggests."""
-        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+        return self.decide(self.predict_proba(X))
 
-    def predict_frame(self, X: Iterable[object]) -> pd.DataFrame:
-        """Return :meth:`predict` as a DataFrame with a column per theme."""
-        return pd.DataFrame(self.predict(X), columns=self.themes_)
+    def decide(self, probabilities: np.ndarray) -> np.ndarray:
+        """Turn :meth:`predict_proba` output into 0/1 suggestions with each theme's threshold."""
+        return (probabilities >= self.thresholds_).astype(int)
 
     def explain(self, text: object, top: int = 5) -> dict[str, list[tuple[str, float]]]:
         """Return, for each suggested theme, the words that pushed the comment towards it.

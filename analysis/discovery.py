@@ -113,11 +113,11 @@ class ThemeDiscovery:
             raise ValueError("There need to be at least two comments with words in them.")
         if self.n_themes is not None and self.n_themes < 2:
             raise ValueError("Ask for at least two themes.")
+        index = np.flatnonzero(has_words)
         # Never more themes than there are different comments (30 copies of "ok" is one).
-        distinct = len({normalised[i] for i in np.flatnonzero(has_words)})
+        distinct = len({normalised[i] for i in index})
         k = min(self.n_themes or self.choose_n_themes(usable), distinct)
 
-        index = np.flatnonzero(has_words)
         vectors = self._vectors(
             [normalised[i] for i in index], [lemmatised[i] for i in index], distinct
         )
@@ -145,7 +145,7 @@ class ThemeDiscovery:
             nearest = members[np.argsort(-similarity[members], kind="stable")]
             # Prefer comments short enough to read at a glance, if the theme has enough.
             short = [p for p in nearest if len(raw[index[p]]) <= MAX_QUOTE]
-            if len(short) >= min(self.n_representatives, 5):
+            if len(short) >= self.n_representatives:
                 nearest = np.array(short)
             representatives: list[str] = []
             seen: set[str] = set()
@@ -155,7 +155,7 @@ class ThemeDiscovery:
                     continue
                 seen.add(text.lower())
                 representatives.append(redactor(text))
-                if len(representatives) == min(self.n_representatives, 5):
+                if len(representatives) == self.n_representatives:
                     break
             words = keywords[new]
             themes.append(

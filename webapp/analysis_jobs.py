@@ -110,7 +110,7 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
     except ValueError as error:
         raise JobProblem(str(error)) from None
     report(70, "Saving the model")
-    details = {"themes": list(labels.columns), "skipped": skipped, **_metadata(coder)}
+    details = {"themes": list(labels.columns), "skipped": skipped, **coder.metadata_}
     record = save_coder_model(
         session=session,
         organisation_id=job.organisation_id,
@@ -137,15 +137,6 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
         "skipped": skipped,
         "recoded": recoded,
     }
-
-
-def _metadata(coder: Any) -> dict[str, Any]:
-    metadata = getattr(coder, "metadata_", None) or {}
-    return {key: value for key, value in metadata.items() if _jsonable(value)}
-
-
-def _jsonable(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool | list | dict | type(None))
 
 
 def _recode(session: Session, job: Job, codebook: Any, report: Report) -> int:

@@ -27,7 +27,7 @@ class LoadedCoder:
     def code(self, texts: list[str]) -> list[dict[int, float]]:
         """Each text's predicted themes, as theme id -> confidence."""
         confidences = self.estimator.predict_proba(texts)
-        predicted = confidences >= self.estimator.thresholds_
+        predicted = self.estimator.decide(confidences)
         coded = []
         for row, scores in zip(predicted, confidences, strict=True):
             coded.append(

@@ -33,21 +33,14 @@ def coded(tmp_path_factory):
 @pytest.fixture(scope="module")
 def model(coded):
     path = coded / "model.joblib"
-    result = invoke(
-        coder,
-        "train",
-        "--input",
-        coded / "coded.csv",
-        "--text",
-        "comment",
-        "--labels-after",
-        "sentiment",
-        "--out",
-        path,
-    )
+    result = train(coded / "coded.csv", path, "--text", "comment", "--labels-after", "sentiment")
     assert result.exit_code == 0, result.output
     assert f"{len(demo_comments())} comments and 14 themes" in result.output
     return path
+
+
+def train(path, out, *args):
+    return invoke(coder, "train", "--input", path, *args, "--out", out)
 
 
 def predict(model, comments, out, *extra):
@@ -95,17 +88,13 @@ def test_predict_with_proba_writes_confidences(model, tmp_path):
 
 
 def test_train_reads_xlsx_and_a_list_of_labels(coded, tmp_path):
-    result = invoke(
-        coder,
-        "train",
-        "--input",
+    result = train(
         coded / "coded.xlsx",
+        tmp_path / "two.joblib",
         "--text",
         "comment",
         "--labels",
         "gp-access,shorter-waits",
-        "--out",
-        tmp_path / "two.joblib",
     )
     assert result.exit_code == 0, result.output
     assert "2 themes" in result.output
@@ -116,19 +105,8 @@ def test_min_count_leaves_out_rare_themes(tmp_path):
     pd.DataFrame(
         {"text": [f"comment {i}" for i in range(12)], "common": [1, 0] * 6, "rare": [1] + [0] * 11}
     ).to_csv(path, index=False)
-    result = invoke(
-        coder,
-        "train",
-        "--input",
-        path,
-        "--text",
-        "text",
-        "--labels",
-        "common,rare",
-        "--min-count",
-        3,
-        "--out",
-        tmp_path / "m.joblib",
+    result = train(
+        path, tmp_path / "m.joblib", "--text", "text", "--labels", "common,rare", "--min-count", 3
     )
     assert result.exit_code == 0, result.output
     assert "Left out 1 themes" in result.output and "1 themes" in result.output
@@ -145,9 +123,7 @@ def test_min_count_leaves_out_rare_themes(tmp_path):
     ],
 )
 def test_training_mistakes_get_a_clear_message(coded, tmp_path, args, message):
-    result = invoke(
-        coder, "train", "--input", coded / "coded.csv", *args, "--out", tmp_path / "m.joblib"
-    )
+    result = train(coded / "coded.csv", tmp_path / "m.joblib", *args)
     assert result.exit_code != 0
     assert message in result.output
     assert not (tmp_path / "m.joblib").exists()
@@ -158,18 +134,7 @@ def test_a_theme_with_no_examples_is_named(tmp_path):
     pd.DataFrame({"text": ["a", "b", "c", "d"], "good": [1, 1, 1, 0], "unused": [0] * 4}).to_csv(
         path, index=False
     )
-    result = invoke(
-        coder,
-        "train",
-        "--input",
-        path,
-        "--text",
-        "text",
-        "--labels",
-        "good,unused",
-        "--out",
-        tmp_path / "m.joblib",
-    )
+    result = train(path, tmp_path / "m.joblib", "--text", "text", "--labels", "good,unused")
     assert result.exit_code == 1 and "Theme 'unused' has 0 coded comments" in result.output
 
 
