@@ -38,14 +38,16 @@ from forms.widgets import (
 )
 
 OTHER_SETTING = "other"
+NO_DISTRICT = "not-said"
 GRID_CHOICES = (("yes", "Yes"), ("no", "No"), ("unsure", "Unsure"))
 
 
 @dataclass(frozen=True)
 class BuildContext:
-    """What a builder may need beyond the question: the organisation's settings list."""
+    """What a builder may need beyond the question: the organisation's settings and districts."""
 
     settings: tuple[tuple[str, str], ...] = ()
+    districts: tuple[tuple[str, str], ...] = ()
 
 
 Fields = dict[str, Field]
@@ -214,6 +216,19 @@ def build_setting(question: Question, context: BuildContext) -> Fields:
     return {question.id: chooser, f"{question.id}--other": other}
 
 
+def build_district(question: Question, context: BuildContext) -> Fields:
+    choices = [SelectChoice(value, label) for value, label in context.districts]
+    choices.append(SelectChoice(NO_DISTRICT, _l("I would rather not say")))
+    field = RadioField(
+        _label(question),
+        description=_hint(question),
+        choices=choices,
+        widget=GovRadioInput(),
+        validators=_choice_required(question),
+    )
+    return {question.id: field}
+
+
 def read_one(question: Question, form: Any) -> Any:
     """The stored answer for a question with one field."""
     data = form[question.id].data
@@ -286,4 +301,5 @@ KINDS: dict[str, Kind] = {
     "yes_no_unsure_grid": Kind(build_grid, read_grid, fill_grid),
     "picture": Kind(build_picture, read_picture, fill_nothing),
     "setting": Kind(build_setting, read_setting, fill_setting),
+    "district": Kind(build_district),
 }

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 CHOICE_KINDS = frozenset({"single_choice", "symbol_tiles", "likert"})
+# What a question tells us about the respondent, so results can be broken down by it.
+CONTEXT_PATTERN = r"^(district|setting-type|phase|sen-status|primary-need|equality)$"
 CONTAINERS = frozenset({"pages", "questions", "options", "rows"})
 
 
@@ -40,8 +42,17 @@ class Question(_Strict):
     required: bool = False
     max_length: int | None = Field(default=None, gt=0, le=20000)
     personal: str | None = Field(default=None, pattern=r"^respondent_name$")
+    context: str | None = Field(default=None, pattern=CONTEXT_PATTERN)
     options: tuple[Option, ...] = ()
     rows: tuple[GridRow, ...] = ()
+
+    def fingerprint(self) -> str:
+        """A short digest of the wording and answers: a reworded question is a new version,
+        so trends only ever compare answers to the same question."""
+        content = [self.kind, self.label, [(o.id, o.label) for o in self.options]]
+        content.append([(r.id, r.label) for r in self.rows])
+        canonical = json.dumps(content, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:10]
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> "Question":
@@ -69,6 +80,19 @@ class Page(_Strict):
     questions: tuple[Question, ...] = Field(min_length=1)
 
 
+class Indicator(_Strict):
+    """A headline figure: the share of answers to some statements that are positive.
+
+    Answers in `excluded` (such as "Don't know") are left out of the count entirely.
+    """
+
+    id: str = Field(pattern=ID_PATTERN, max_length=60)
+    label: str = Field(min_length=1, max_length=300)
+    questions: tuple[str, ...] = Field(min_length=1)
+    positive: tuple[str, ...] = Field(min_length=1)
+    excluded: tuple[str, ...] = ()
+
+
 class FormDefinition(_Strict):
     slug: str = Field(pattern=ID_PATTERN, max_length=80)
     title: str = Field(min_length=1, max_length=200)
@@ -76,6 +100,7 @@ class FormDefinition(_Strict):
     audience: str = Field(default="cyp", pattern=r"^(cyp|parents|schools)$")
     intro: tuple[str, ...] = ()
     pages: tuple[Page, ...] = Field(min_length=1)
+    indicators: tuple[Indicator, ...] = ()
 
     @model_validator(mode="after")
     def _ids_are_unique(self) -> "FormDefinition":
@@ -85,7 +110,17 @@ class FormDefinition(_Strict):
             repeated = sorted({i for i in ids if ids.count(i) > 1})
             if repeated:
                 raise ValueError(f"{name} ids repeat: {', '.join(repeated)}")
+        for indicator in self.indicators:
+            _check_indicator(indicator, {q.id: q for q in self.questions()})
         return self
+
+    def question(self, question_id: str) -> Question | None:
+        """Return the question with this id, or None."""
+        return next((q for q in self.questions() if q.id == question_id), None)
+
+    def context_question(self, context: str) -> Question | None:
+        """The question that says the respondent's district, setting type and so on."""
+        return next((q for q in self.questions() if q.context == context), None)
 
     def page(self, page_id: str) -> Page | None:
         """Return the page with this id, or None."""
@@ -99,6 +134,25 @@ class FormDefinition(_Strict):
         """A fingerprint of the content, so an unchanged file makes no new version."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_indicator(indicator: Indicator, questions: dict[str, Question]) -> None:
+    for question_id in indicator.questions:
+        question = questions.get(question_id)
+        if question is None:
+            raise ValueError(f"indicator '{indicator.id}' names no such question '{question_id}'")
+        if question.kind not in {"likert", "single_choice"}:
+            raise ValueError(
+                f"indicator '{indicator.id}': question '{question_id}' must be likert or "
+                "single_choice"
+            )
+        options = {o.id for o in question.options}
+        unknown = sorted(set(indicator.positive + indicator.excluded) - options)
+        if unknown:
+            raise ValueError(
+                f"indicator '{indicator.id}': question '{question_id}' has no answer "
+                f"{', '.join(unknown)}"
+            )
 
 
 def _where(raw: Any, location: tuple[Any, ...]) -> str:

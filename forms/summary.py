@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from forms.kinds import GRID_CHOICES
+from forms.kinds import GRID_CHOICES, NO_DISTRICT
 from forms.schema import Question
 
 Translate = Callable[[str], str]
@@ -16,6 +16,7 @@ def describe(
     translate: Translate,
     settings: dict[str, str],
     format_date: Translate = str,
+    districts: dict[str, str] | None = None,
 ) -> list[str]:
     """The answer as lines of text, translated; an empty list when there is no answer."""
     if answer in (None, "", [], {}):
@@ -36,6 +37,10 @@ def describe(
             for row in question.rows
             if row.id in answer
         ]
+    if question.kind == "district":
+        if answer == NO_DISTRICT:
+            return [translate("I would rather not say")]
+        return [(districts or {}).get(str(answer), "")]
     if question.kind == "setting":
         if "setting_id" in answer:
             return [settings.get(str(answer["setting_id"]), "")]

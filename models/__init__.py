@@ -4,7 +4,7 @@ No Flask, no text analysis: the web app, the CLI and batch jobs all call these
 functions with an explicit session, and the caller owns the commit.
 """
 
-from models import coding, jobs, migrate, safeguarding
+from models import coding, jobs, migrate, safeguarding, surveys
 from models.audit import AuditEvent, record_event
 from models.database import make_engine, new_session
 from models.organisations import (
@@ -105,6 +105,7 @@ __all__ = [
     "record_event",
     "resume_code",
     "safeguarding",
+    "surveys",
     "save_answers",
     "save_form_version",
     "save_upload",

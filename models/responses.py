@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, func
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, func, update
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow, value_enum
 
@@ -76,6 +76,11 @@ class Response(SQLModel, table=True):
     submitted_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+    # Termly surveys: which round, how it arrived, and (unless anonymous) which invitation.
+    round_id: int | None = Field(default=None, foreign_key="survey_round.id", index=True)
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id")
+    channel: str = Field(default="online", max_length=20)
+    entered_by_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
 class ResponseUpload(SQLModel, table=True):
@@ -171,7 +176,14 @@ def list_form_versions(*, session: Session) -> list[FormVersion]:
 
 
 def start_response(
-    *, session: Session, organisation_id: int, form_version: FormVersion, language: str = "en"
+    *,
+    session: Session,
+    organisation_id: int,
+    form_version: FormVersion,
+    language: str = "en",
+    round_id: int | None = None,
+    channel: str = "online",
+    entered_by_user_id: int | None = None,
 ) -> tuple[Response, str]:
     """Begin a response. Returns it with its secret resume token (shown once, stored hashed).
 
@@ -184,6 +196,9 @@ def start_response(
         resume_token_hash=_digest(token),
         resume_code_hash=_digest(token[:CODE_LENGTH]),
         language=language,
+        round_id=round_id,
+        channel=channel,
+        entered_by_user_id=entered_by_user_id,
     )
     session.add(response)
     session.flush()
@@ -291,13 +306,20 @@ def get_upload(*, session: Session, response: Response, question_id: str) -> Res
     return session.exec(query).first()
 
 
-def submit_response(*, session: Session, response: Response) -> None:
-    """Mark a response as submitted; its answers are then final."""
-    response.status = ResponseStatus.SUBMITTED
-    response.submitted_at = utcnow()
-    response.updated_at = response.submitted_at
-    session.add(response)
-    session.flush()
+def submit_response(*, session: Session, response: Response) -> bool:
+    """Mark a response as submitted; its answers are then final.
+
+    Returns False when it had already been sent (a double click, or a second tab): the
+    status changes in one conditional UPDATE, so only one request can ever send it.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(Response)
+        .where(col(Response.id) == response.id, col(Response.status) == ResponseStatus.IN_PROGRESS)
+        .values(status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now)
+    )
+    session.refresh(response)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def count_responses(*, session: Session, form_version: FormVersion) -> int:
@@ -308,3 +330,22 @@ def count_responses(*, session: Session, form_version: FormVersion) -> int:
         .where(Response.form_version_id == form_version.id)
     )
     return int(session.exec(query).one())
+
+
+def renew_resume_token(*, session: Session, response: Response) -> str:
+    """Give a response a new resume token and code (the old ones stop working).
+
+    Used when someone opens their invitation link again on another device: the link is
+    the proof, and the new device needs a token of its own.
+    """
+    token = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(TOKEN_LENGTH))
+    response.resume_token_hash = _digest(token)
+    response.resume_code_hash = _digest(token[:CODE_LENGTH])
+    session.add(response)
+    session.flush()
+    return token
+
+
+def is_live(response: Response) -> bool:
+    """True for an unfinished response that has not expired."""
+    return response.status == ResponseStatus.IN_PROGRESS and _live(response) is not None

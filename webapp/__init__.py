@@ -29,6 +29,10 @@ from webapp import (
     staff_analysis,
     staff_forms,
     staff_safeguarding,
+    staff_survey_imports,
+    staff_survey_results,
+    staff_surveys,
+    survey_links,
     symbols,
 )
 
@@ -79,6 +83,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_forms.bp)
     app.register_blueprint(staff_safeguarding.bp)
     app.register_blueprint(staff_analysis.bp)
+    app.register_blueprint(staff_surveys.bp)
+    app.register_blueprint(staff_survey_results.bp)
+    app.register_blueprint(staff_survey_imports.bp)
+    app.register_blueprint(survey_links.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(resume.bp)
     app.register_blueprint(symbols.bp)

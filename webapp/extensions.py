@@ -1,6 +1,6 @@
 """Flask extensions, created once and bound to each app in the factory."""
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -20,3 +20,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+
+
+def start_limits() -> str:
+    """How often one address may start a new response (HEARD_START_LIMITS)."""
+    return str(current_app.config["HEARD_START_LIMITS"])

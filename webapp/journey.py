@@ -17,6 +17,7 @@ from models import (
     ResponseStatus,
     find_response,
     get_published_form,
+    list_districts,
     list_settings,
     save_answers,
     save_upload,
@@ -82,13 +83,33 @@ def current_response(slug: str, form_version: FormVersion) -> Response | None:
     return found
 
 
+def current(slug: str) -> tuple[FormVersion, FormDefinition, Response | None]:
+    """The form this browser is answering, its definition, and its response.
+
+    A response carries on with the version it started on, even after a newer version is
+    published (a survey round pins its version), so its answers keep their meaning.
+    """
+    token = current_token(slug)
+    found = find_response(session=db.session(), secret=token) if token else None
+    if found is not None:
+        version = db.session().get(FormVersion, found.form_version_id)
+        if version is not None and version.slug == slug:
+            return version, definition_of(version), found
+    form_version, definition = published_form(slug)
+    return form_version, definition, None
+
+
 def build_context() -> BuildContext:
-    """What the builders need: the organisation's settings, for the school question."""
+    """What the builders need: the organisation's settings and districts."""
     organisation = current_organisation()
     if organisation is None:
         return BuildContext()
     settings = list_settings(session=db.session(), organisation=organisation)
-    return BuildContext(settings=tuple((str(s.id), s.name) for s in settings))
+    districts = list_districts(session=db.session(), organisation=organisation)
+    return BuildContext(
+        settings=tuple((str(s.id), s.name) for s in settings),
+        districts=tuple((str(d.id), d.name) for d in districts),
+    )
 
 
 def next_page(definition: FormDefinition, page: Page) -> Page | None:
@@ -136,7 +157,8 @@ def save_page(response: Response, page: Page, form: Any) -> None:
 
 def summary_rows(definition: FormDefinition, response: Response) -> list[dict[str, Any]]:
     """Each page with its questions and answers in words, for checking and printing."""
-    settings = dict(build_context().settings)
+    context = build_context()
+    settings, districts = dict(context.settings), dict(context.districts)
     rows = []
     for page in definition.pages:
         answered = [
@@ -147,6 +169,7 @@ def summary_rows(definition: FormDefinition, response: Response) -> list[dict[st
                     response.answers.get(question.id),
                     translate=gettext,
                     settings=settings,
+                    districts=districts,
                     format_date=lambda iso: format_date(date.fromisoformat(iso), "d MMMM yyyy"),
                 ),
             }

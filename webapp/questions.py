@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 
 from forms.schema import Page, Question
 
-HEADING_KINDS = frozenset({"symbol_tiles", "single_choice", "likert"})
+HEADING_KINDS = frozenset({"symbol_tiles", "single_choice", "likert", "district"})
 LABELLED_KINDS = frozenset({"short_text", "long_text", "picture", "setting"})
 
 

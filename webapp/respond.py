@@ -6,10 +6,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.builder import initial_data, page_form_class
 from models import Organisation, resume_code, start_response, submit_response
-from webapp import db, journey
+from webapp import db, journey, survey_rounds
 from webapp.access import public
 from webapp.branding import current_organisation
-from webapp.extensions import limiter
+from webapp.extensions import limiter, start_limits
 from webapp.questions import page_has_heading_question, question_params
 from webapp.screening import process_submission
 
@@ -29,7 +29,7 @@ def start(slug: str) -> str:
 
 @bp.post("/f/<slug>")
 @public
-@limiter.limit("30 per hour")
+@limiter.limit(start_limits)
 def begin(slug: str) -> WerkzeugResponse:
     """Start a new response and go to its first page."""
     form_version, definition = journey.published_form(slug)
@@ -52,8 +52,7 @@ def begin(slug: str) -> WerkzeugResponse:
 @public
 def page(slug: str, page_id: str) -> str | WerkzeugResponse:
     """One page of questions. Moving on saves the page."""
-    form_version, definition = journey.published_form(slug)
-    response = journey.current_response(slug, form_version)
+    _form_version, definition, response = journey.current(slug)
     this_page = definition.page(page_id)
     if this_page is None:
         abort(404)
@@ -61,6 +60,9 @@ def page(slug: str, page_id: str) -> str | WerkzeugResponse:
         return render_template("respond/not_found.html", definition=definition), 404
     if journey.is_submitted(response):
         return redirect(url_for(".confirmation", slug=slug))
+    closed = survey_rounds.closed_page(response)
+    if closed is not None:
+        return closed
     form_class = page_form_class(this_page, journey.build_context())
     form = form_class(data=initial_data(this_page, response.answers))
     if form.validate_on_submit():
@@ -89,22 +91,26 @@ def page(slug: str, page_id: str) -> str | WerkzeugResponse:
 @public
 def check_answers(slug: str) -> str | WerkzeugResponse:
     """Every answer on one page, with a way to change each; then send."""
-    form_version, definition = journey.published_form(slug)
-    response = journey.current_response(slug, form_version)
+    _form_version, definition, response = journey.current(slug)
     if response is None:
         return render_template("respond/not_found.html", definition=definition), 404
     if journey.is_submitted(response):
         return redirect(url_for(".confirmation", slug=slug))
+    closed = survey_rounds.closed_page(response)
+    if closed is not None:
+        return closed
     form = FlaskForm()
     if form.validate_on_submit():
         session = db.session()
-        submit_response(session=session, response=response)
-        process_submission(
-            session=session,
-            organisation=session.get(Organisation, response.organisation_id),
-            response=response,
-            definition=definition,
-        )
+        # Only one request can send a response; a second click just sees the confirmation.
+        if submit_response(session=session, response=response):
+            survey_rounds.after_submit(session, response)
+            process_submission(
+                session=session,
+                organisation=session.get(Organisation, response.organisation_id),
+                response=response,
+                definition=definition,
+            )
         session.commit()
         return redirect(url_for(".confirmation", slug=slug))
     return render_template(
@@ -119,8 +125,12 @@ def check_answers(slug: str) -> str | WerkzeugResponse:
 @public
 def confirmation(slug: str) -> str | WerkzeugResponse:
     """Thank you, what happens next, and where to get help."""
-    form_version, definition = journey.published_form(slug)
-    response = journey.current_response(slug, form_version)
+    _form_version, definition, response = journey.current(slug)
     if response is None or not journey.is_submitted(response):
         return render_template("respond/not_found.html", definition=definition), 404
-    return render_template("respond/confirmation.html", definition=definition, response=response)
+    return render_template(
+        "respond/confirmation.html",
+        definition=definition,
+        response=response,
+        paper=survey_rounds.paper_round(response),
+    )

@@ -43,6 +43,9 @@ def from_environment() -> dict[str, Any]:
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "heard"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "HEARD_LOGIN_LIMITS": os.environ.get("HEARD_LOGIN_LIMITS", "5 per minute;20 per hour"),
+        # Starting a response, per address: generous, because a school or a family centre
+        # may put a whole group behind one address.
+        "HEARD_START_LIMITS": os.environ.get("HEARD_START_LIMITS", "120 per hour"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

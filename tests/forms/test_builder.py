@@ -39,6 +39,7 @@ pages:
         rows: [{id: r1, label: Row one}, {id: r2, label: Row two}]
       - {id: where, kind: setting, label: Where}
       - {id: photo, kind: picture, label: Photo}
+      - {id: area, kind: district, label: Area, context: district}
 """
 ANSWERS = {
     "short": "hello",
@@ -49,6 +50,7 @@ ANSWERS = {
     "many": ["x", "y"],
     "grid": {"r1": "yes", "r2": "unsure"},
     "where": {"other": "Home"},
+    "area": "3",
 }
 
 
@@ -66,7 +68,8 @@ def test_every_kind_is_used_here():
 
 def test_answers_round_trip_through_the_form(web):
     page = load_definition_text(DEFINITION, "every-kind.yaml").pages[0]
-    form_class = page_form_class(page, BuildContext(settings=(("7", "Oak School"),)))
+    context = BuildContext(settings=(("7", "Oak School"),), districts=(("3", "Dover"),))
+    form_class = page_form_class(page, context)
     filled = form_class(formdata=None, data=initial_data(page, ANSWERS))
     assert filled["when"].data.isoformat() == "2026-03-27"
     assert filled["where--other"].data == "Home" and filled["where"].data == "other"
@@ -85,6 +88,7 @@ def test_answers_round_trip_through_the_form(web):
             ("grid--r2", "unsure"),
             ("where", "other"),
             ("where--other", "Home"),
+            ("area", "3"),
         ]
     )
     form = form_class(formdata=posted)
@@ -97,8 +101,14 @@ def test_values_outside_the_options_are_refused(web):
     page = load_definition_text(DEFINITION, "every-kind.yaml").pages[0]
     form = page_form_class(page, BuildContext())(
         formdata=MultiDict(
-            [("one", "zzz"), ("many", "nope"), ("grid--r1", "maybe"), ("short", "x" * 11)]
+            [
+                ("one", "zzz"),
+                ("many", "nope"),
+                ("grid--r1", "maybe"),
+                ("short", "x" * 11),
+                ("area", "99"),
+            ]
         )
     )
     assert not form.validate()
-    assert set(form.errors) >= {"one", "many", "grid--r1", "short"}
+    assert set(form.errors) >= {"one", "many", "grid--r1", "short", "area"}

@@ -97,7 +97,12 @@ def test_extractor_ignores_files_that_are_not_forms():
 
 def test_every_shipped_definition_loads():
     paths = shipped_definitions()
-    assert [p.name for p in paths] == ["all-about-me-pathway-1.yaml"]
+    assert [p.name for p in paths] == [
+        "all-about-me-pathway-1.yaml",
+        "cyp-termly.yaml",
+        "parent-termly.yaml",
+        "school-termly.yaml",
+    ]
     for path in paths:
         assert load_definition(path).slug == path.stem
 

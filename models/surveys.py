@@ -1,0 +1,409 @@
+"""Termly survey rounds and their invitations.
+
+A round is one term's run of a survey ("2026/27 Autumn") for one audience. It pins the
+form version it asks, so every answer in a round means the same thing. Invitation links
+carry a random token that is stored only as its hash.
+"""
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import field_validator
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, func, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.responses import FormVersion, Response, ResponseStatus
+from models.types import UTCDateTime, utcnow, value_enum
+
+LOCAL_TIME = ZoneInfo("Europe/London")
+INVITATION_BYTES = 24  # 192 bits, well over the 128 asked for
+OPEN_CODE_BYTES = 9
+ACADEMIC_YEAR = re.compile(r"^20(\d\d)/(\d\d)$")
+
+
+class Term(StrEnum):
+    AUTUMN = "autumn"
+    SPRING = "spring"
+    SUMMER = "summer"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def order(self) -> int:
+        return list(Term).index(self)
+
+
+class Anonymity(StrEnum):
+    """How much of who answered a round is kept."""
+
+    NAMED = "named"  # staff who may see responses can see who gave them
+    CONFIDENTIAL = "confidential"  # only administrators can see who gave them
+    ANONYMOUS = "anonymous"  # nothing links a response to its invitation
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Channel(StrEnum):
+    """How a response reached Heard."""
+
+    ONLINE = "online"
+    PAPER = "paper"
+    IMPORT = "import"
+
+
+class RoundState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class SurveyRoundBase(SQLModel):
+    academic_year: str = Field(max_length=7)
+    term: Term = Field(sa_type=value_enum(Term))
+    opens_on: date
+    closes_on: date
+    anonymity: Anonymity = Field(default=Anonymity.CONFIDENTIAL, sa_type=value_enum(Anonymity))
+    open_link: bool = True
+
+    @field_validator("academic_year")
+    @classmethod
+    def _year_shape(cls, value: str) -> str:
+        match = ACADEMIC_YEAR.match(value)
+        if not match or int(match[2]) != (int(match[1]) + 1) % 100:
+            raise ValueError("academic year must look like 2026/27")
+        return value
+
+
+class SurveyRoundCreate(SurveyRoundBase):
+    target_district_ids: list[int] = []
+    target_setting_ids: list[int] = []
+
+
+class SurveyRound(SurveyRoundBase, table=True):
+    __tablename__ = "survey_round"
+    __table_args__ = (UniqueConstraint("organisation_id", "form_slug", "academic_year", "term"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    form_slug: str = Field(max_length=80, index=True)
+    form_version_id: int = Field(foreign_key="form_version.id")
+    audience: str = Field(max_length=20)
+    # The open link is meant to be shared on posters and QR codes, so it is not a secret.
+    open_code: str = Field(max_length=20, unique=True, index=True)
+    target_district_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    target_setting_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+    @property
+    def name(self) -> str:
+        """For example "2026/27 Autumn"."""
+        return f"{self.academic_year} {Term(self.term).label}"
+
+    @property
+    def sort_key(self) -> tuple[str, int]:
+        return self.academic_year, Term(self.term).order
+
+    def opens_at(self) -> datetime:
+        """The first moment of the opening day, in UK time."""
+        return datetime.combine(self.opens_on, time.min, LOCAL_TIME)
+
+    def closes_at(self) -> datetime:
+        """The first moment after the closing day, in UK time."""
+        return datetime.combine(self.closes_on, time.max, LOCAL_TIME)
+
+    def state(self, now: datetime | None = None) -> RoundState:
+        """Upcoming, open or closed, from the dates alone."""
+        now = now or utcnow()
+        if now < self.opens_at():
+            return RoundState.UPCOMING
+        if now > self.closes_at():
+            return RoundState.CLOSED
+        return RoundState.OPEN
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.state(now) == RoundState.OPEN
+
+
+class Invitation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="survey_round.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    # Who was invited: personal data, in its own columns so it can be erased.
+    name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=320)
+    reference: str = Field(default="", max_length=100)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    setting_id: int | None = Field(default=None, foreign_key="setting.id")
+    # While a response is being written the invitation points at it, so the link resumes.
+    # When it is sent, anonymous rounds clear this and keep only `responded`.
+    # No foreign key here: response already points at invitation, and a cycle would make the
+    # tables impossible to create or drop in order.
+    draft_response_id: int | None = Field(default=None, index=True)
+    responded: bool = Field(default=False)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class SurveyImport(SQLModel, table=True):
+    """A spreadsheet of answers from another tool, kept while its columns are matched."""
+
+    __tablename__ = "survey_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="survey_round.id", index=True)
+    uploaded_by_user_id: int = Field(foreign_key="staff_user.id")
+    filename: str = Field(max_length=200)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    mapping: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    imported_count: int | None = Field(default=None)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    imported_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+def save_import(
+    *, session: Session, survey_round: SurveyRound, user_id: int, filename: str, data: bytes
+) -> SurveyImport:
+    """Keep an uploaded spreadsheet until its columns are matched and it is imported."""
+    upload = SurveyImport(
+        round_id=survey_round.id,  # type: ignore[arg-type]
+        uploaded_by_user_id=user_id,
+        filename=filename[:200],
+        data=data,
+    )
+    session.add(upload)
+    session.flush()
+    return upload
+
+
+def get_import(
+    *, session: Session, survey_round: SurveyRound, import_id: int
+) -> SurveyImport | None:
+    """One of a round's uploaded spreadsheets, or None."""
+    found = session.get(SurveyImport, import_id)
+    return found if found is not None and found.round_id == survey_round.id else None
+
+
+def finish_import(*, session: Session, upload: SurveyImport, count: int) -> None:
+    """Record that a spreadsheet was imported, and drop its raw contents."""
+    upload.imported_count = count
+    upload.imported_at = utcnow()
+    upload.data = b""
+    session.add(upload)
+    session.flush()
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_round(
+    *,
+    session: Session,
+    organisation_id: int,
+    form_version: FormVersion,
+    data: SurveyRoundCreate,
+) -> SurveyRound:
+    """Add a round of a survey; it asks `form_version` for as long as it runs."""
+    checked = SurveyRoundCreate.model_validate(data)
+    if checked.closes_on < checked.opens_on:
+        raise ValueError("a round must close on or after the day it opens")
+    survey_round = SurveyRound.model_validate(
+        checked,
+        update={
+            "organisation_id": organisation_id,
+            "form_slug": form_version.slug,
+            "form_version_id": form_version.id,
+            "audience": str(form_version.definition.get("audience", "parents")),
+            "open_code": secrets.token_urlsafe(OPEN_CODE_BYTES),
+        },
+    )
+    session.add(survey_round)
+    session.flush()
+    return survey_round
+
+
+def round_exists(
+    *, session: Session, organisation_id: int, form_slug: str, academic_year: str, term: Term
+) -> bool:
+    """True when the organisation already has this term's round of the survey."""
+    query = select(SurveyRound.id).where(
+        SurveyRound.organisation_id == organisation_id,
+        SurveyRound.form_slug == form_slug,
+        SurveyRound.academic_year == academic_year,
+        SurveyRound.term == term,
+    )
+    return session.exec(query).first() is not None
+
+
+def get_round(*, session: Session, organisation_id: int, round_id: int) -> SurveyRound | None:
+    """One of the organisation's rounds, or None (another organisation's is None too)."""
+    found = session.get(SurveyRound, round_id)
+    return found if found is not None and found.organisation_id == organisation_id else None
+
+
+def find_round_by_code(*, session: Session, code: str) -> SurveyRound | None:
+    """The round an open link points at."""
+    if not code or len(code) > 20:
+        return None
+    return session.exec(select(SurveyRound).where(SurveyRound.open_code == code)).first()
+
+
+def list_rounds(
+    *, session: Session, organisation_id: int, form_slug: str | None = None
+) -> list[SurveyRound]:
+    """The organisation's rounds, oldest first."""
+    query = select(SurveyRound).where(SurveyRound.organisation_id == organisation_id)
+    if form_slug is not None:
+        query = query.where(SurveyRound.form_slug == form_slug)
+    return sorted(session.exec(query), key=lambda r: (r.form_slug, r.sort_key))
+
+
+def close_round(*, session: Session, survey_round: SurveyRound) -> None:
+    """Close a round at the end of yesterday (UK time), so it takes no more answers."""
+    today = utcnow().astimezone(LOCAL_TIME).date()
+    survey_round.closes_on = min(survey_round.closes_on, date.fromordinal(today.toordinal() - 1))
+    survey_round.opens_on = min(survey_round.opens_on, survey_round.closes_on)
+    session.add(survey_round)
+    session.flush()
+
+
+def create_invitations(
+    *, session: Session, survey_round: SurveyRound, people: list[dict[str, Any]]
+) -> list[tuple[Invitation, str]]:
+    """Invite people (name, email, reference); returns each invitation with its secret token.
+
+    The token is shown once, for the mail merge, and only its hash is kept.
+    """
+    made = []
+    for person in people:
+        token = secrets.token_urlsafe(INVITATION_BYTES)
+        invitation = Invitation(
+            round_id=survey_round.id,  # type: ignore[arg-type]
+            token_hash=digest(token),
+            name=str(person.get("name") or "")[:200],
+            email=str(person.get("email") or "")[:320],
+            reference=str(person.get("reference") or "")[:100],
+            district_id=person.get("district_id"),
+            setting_id=person.get("setting_id"),
+        )
+        session.add(invitation)
+        made.append((invitation, token))
+    session.flush()
+    return made
+
+
+def reissue_token(*, session: Session, invitation: Invitation) -> str:
+    """A new link for an invitation (the old one stops working), for a fresh mail merge."""
+    token = secrets.token_urlsafe(INVITATION_BYTES)
+    invitation.token_hash = digest(token)
+    session.add(invitation)
+    session.flush()
+    return token
+
+
+def find_invitation(*, session: Session, token: str) -> Invitation | None:
+    """The invitation a link's token belongs to."""
+    if not token or len(token) > 100:
+        return None
+    return session.exec(select(Invitation).where(Invitation.token_hash == digest(token))).first()
+
+
+def list_invitations(
+    *, session: Session, survey_round: SurveyRound, responded: bool | None = None
+) -> list[Invitation]:
+    """A round's invitations, optionally only those that have (or have not) responded."""
+    query = select(Invitation).where(Invitation.round_id == survey_round.id)
+    if responded is not None:
+        query = query.where(Invitation.responded == responded)
+    return list(session.exec(query.order_by(Invitation.id)))  # type: ignore[arg-type]
+
+
+def claim_invitation(*, session: Session, invitation: Invitation, response: Response) -> bool:
+    """Point an unused invitation at a new draft response, atomically.
+
+    Returns False when another tab got there first (the caller then uses that draft).
+    """
+    result = session.execute(
+        update(Invitation)
+        .where(
+            col(Invitation.id) == invitation.id,
+            col(Invitation.draft_response_id).is_(None),
+            col(Invitation.responded).is_(False),
+        )
+        .values(draft_response_id=response.id)
+    )
+    session.refresh(invitation)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_invitation_responded(
+    *, session: Session, survey_round: SurveyRound, response: Response
+) -> None:
+    """Record that the invitation behind a sent response has been used.
+
+    In an anonymous round the link from the invitation to the response is removed, so
+    nothing in the database says who gave which answers.
+    """
+    invitation = session.exec(
+        select(Invitation).where(Invitation.draft_response_id == response.id)
+    ).first()
+    if invitation is None:
+        return
+    invitation.responded = True
+    if survey_round.anonymity == Anonymity.ANONYMOUS:
+        invitation.draft_response_id = None
+        response.invitation_id = None
+    else:
+        response.invitation_id = invitation.id
+    session.add(invitation)
+    session.add(response)
+    session.flush()
+
+
+def invitation_counts(*, session: Session, survey_round: SurveyRound) -> tuple[int, int]:
+    """How many were invited, and how many of them responded."""
+    base = (
+        select(func.count()).select_from(Invitation).where(Invitation.round_id == survey_round.id)
+    )
+    invited = int(session.exec(base).one())
+    responded = int(session.exec(base.where(Invitation.responded == True)).one())  # noqa: E712
+    return invited, responded
+
+
+def submitted_responses(*, session: Session, survey_round: SurveyRound) -> list[Response]:
+    """Every sent response in a round, oldest first."""
+    query = select(Response).where(
+        Response.round_id == survey_round.id, Response.status == ResponseStatus.SUBMITTED
+    )
+    return list(session.exec(query.order_by(Response.id)))  # type: ignore[arg-type]
+
+
+def count_by_channel(*, session: Session, survey_round: SurveyRound) -> dict[str, int]:
+    """How many sent responses a round has from each channel (online, paper, import)."""
+    query = (
+        select(Response.channel, func.count())
+        .where(Response.round_id == survey_round.id, Response.status == ResponseStatus.SUBMITTED)
+        .group_by(Response.channel)
+    )
+    found = dict(session.exec(query).all())
+    return {channel.value: int(found.get(channel.value, 0)) for channel in Channel}
