@@ -95,3 +95,43 @@ def invitation_token(link: str) -> str:
     match = re.search(r"/i/([A-Za-z0-9_-]+)", link)
     assert match, link
     return match.group(1)
+
+
+def add_responses(
+    session: Session, survey_round: SurveyRound, answers: list[dict[str, Any]], **kwargs: Any
+) -> list[Any]:
+    """Sent responses with these answers, stored directly (no screening or coding)."""
+    from models import save_answers, start_response, submit_response
+
+    version = session.get(FormVersion, survey_round.form_version_id)
+    made = []
+    for answer in answers:
+        response, _token = start_response(
+            session=session,
+            organisation_id=survey_round.organisation_id,
+            form_version=version,  # type: ignore[arg-type]
+            round_id=survey_round.id,
+            **kwargs,
+        )
+        save_answers(session=session, response=response, page_id="all", answers=answer)
+        submit_response(session=session, response=response)
+        made.append(response)
+    session.commit()
+    return made
+
+
+STATEMENTS = (
+    "listened-to",
+    "involved-in-decisions",
+    "clear-information",
+    "sen-service-communication",
+    "setting-meets-needs",
+    "on-time",
+    "making-a-difference",
+    "confident-future",
+)
+
+
+def parent_answers(value: str, **extra: Any) -> dict[str, Any]:
+    """Every parent confidence statement answered `value`, plus anything in `extra`."""
+    return {**dict.fromkeys(STATEMENTS, value), **extra}

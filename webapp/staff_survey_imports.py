@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from forms.widgets import GovSelect
 
@@ -91,7 +91,7 @@ def _mapping_form(definition: Any, table: Table, saved: dict[str, str]) -> Any:
     for target in targets(definition):
         fields[f"map--{target.key}"] = SelectField(
             target.label,
-            choices=[("", "Not in the file"), *[(c, c) for c in columns]],
+            choices=[SelectChoice("", "Not in the file"), *[SelectChoice(c, c) for c in columns]],
             default=suggested.get(target.key, ""),
             widget=GovSelect(),
         )

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
 
 from models import (
     FormStatus,
@@ -77,13 +78,15 @@ def _round_form() -> RoundForm:
     session = db.session()
     form = RoundForm()
     published = [v for v in list_form_versions(session=session) if v.status == FormStatus.PUBLISHED]
-    form.survey.choices = [(v.slug, v.title) for v in published]
+    form.survey.choices = [SelectChoice(v.slug, v.title) for v in published]
     organisation = current_organisation()
     form.districts.choices = [
-        (d.id, d.name) for d in list_districts(session=session, organisation=organisation)
+        SelectChoice(d.id, d.name)
+        for d in list_districts(session=session, organisation=organisation)
     ]
     form.settings.choices = [
-        (s.id, s.name) for s in list_settings(session=session, organisation=organisation)
+        SelectChoice(s.id, s.name)
+        for s in list_settings(session=session, organisation=organisation)
     ]
     return form
 

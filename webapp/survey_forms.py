@@ -7,7 +7,14 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from forms import messages
@@ -24,14 +31,16 @@ from models.surveys import Anonymity, Term
 
 MAX_INVITATIONS = 5000
 ANONYMITY_CHOICES = [
-    (Anonymity.CONFIDENTIAL.value, "Confidential: only administrators can see who answered"),
-    (Anonymity.ANONYMOUS.value, "Anonymous: nothing links an answer to its invitation"),
-    (Anonymity.NAMED.value, "Named: staff working on the survey can see who answered"),
+    SelectChoice(
+        Anonymity.CONFIDENTIAL.value, "Confidential: only administrators can see who answered"
+    ),
+    SelectChoice(Anonymity.ANONYMOUS.value, "Anonymous: nothing links an answer to its invitation"),
+    SelectChoice(Anonymity.NAMED.value, "Named: staff working on the survey can see who answered"),
 ]
 
 
 def _date(label: str, hint: str) -> GovDateField:
-    message = messages.real_date(label.lower())
+    message = messages.real_date(label)
     return GovDateField(
         label,
         description=hint,
@@ -59,7 +68,7 @@ class RoundForm(FlaskForm):
     )
     term = RadioField(
         "Term",
-        choices=[(t.value, t.label) for t in Term],
+        choices=[SelectChoice(t.value, t.label) for t in Term],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select the term")],
     )
@@ -76,7 +85,7 @@ class RoundForm(FlaskForm):
     open_link = RadioField(
         "Share an open link and QR code as well as invitations?",
         description="Anyone with the open link can answer. Use it for posters and newsletters.",
-        choices=[("yes", "Yes"), ("no", "No, invitations only")],
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, invitations only")],
         default="yes",
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select whether to share an open link")],
