@@ -17,7 +17,7 @@ from flask import Flask, abort, redirect, request, session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.database import _sqlite_pragmas  # noqa: E402  (the same pragmas as Heard)
+from models.database import _sqlite_pragmas
 
 FORM = """<!doctype html>
 <html lang="en"><head><title>Survey</title></head><body>

@@ -46,10 +46,14 @@ def _xlsx(data: bytes) -> Table:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise SpreadsheetError("The file is not a readable XLSX workbook") from error
     sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1)
-    header_cells = next(rows, ())
-    header = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
+    first = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS + 1, values_only=True), ())
+    header = [str(v).strip() if v is not None else "" for v in first]
+    while header and not header[-1]:
+        header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise SpreadsheetError(f"The file has more than {MAX_COLUMNS} columns")
     records, formulas = [], set()
+    rows = sheet.iter_rows(min_row=2, max_col=max(len(header), 1))
     for index, cells in enumerate(rows):
         if index >= MAX_ROWS:
             raise SpreadsheetError(f"The file has more than {MAX_ROWS:,} rows. Split it up")
