@@ -388,6 +388,8 @@ def main() -> int:
         requests = 2 * len(definition.pages) + 4
         print(f"Heard: {SLUG}, {len(definition.pages)} pages, {requests} requests a journey")
         print("Peer: benchmarks/peer_insert_app.py, GET a form then POST one row")
+        # Latency on two cores follows whatever else is running; show it beside the figures.
+        print("Load average before the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         heard = load_test(
             Target(
                 "heard",

@@ -105,11 +105,11 @@ __all__ = [
     "record_event",
     "resume_code",
     "safeguarding",
-    "surveys",
     "save_answers",
     "save_form_version",
     "save_upload",
     "set_password",
     "start_response",
     "submit_response",
+    "surveys",
 ]

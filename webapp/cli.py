@@ -25,6 +25,7 @@ from models import (
     migrate,
 )
 from models.demo import load_demo
+from models.surveys import list_rounds
 from webapp import create_app, db, demo_data, form_loading
 
 
@@ -68,7 +69,13 @@ def _demo_links() -> list[tuple[str, str]]:
         for v in list_form_versions(session=db.session())
         if v.status == "published"
     ]
-    return [("Home page", f"{base}/"), ("Staff sign in", f"{base}/sign-in"), *forms]
+    rounds = [
+        (f"Survey open now: {r.name}", f"{base}/r/{r.open_code}")
+        for organisation_id in db.session().scalars(select(Organisation.id))
+        for r in list_rounds(session=db.session(), organisation_id=organisation_id)
+        if r.is_open() and r.open_link
+    ]
+    return [("Home page", f"{base}/"), ("Staff sign in", f"{base}/sign-in"), *forms, *rounds]
 
 
 @cli.command("demo")
@@ -84,9 +91,12 @@ def demo(if_empty: bool) -> None:
         result = load_demo(session=session, password=password, reset_passwords=bool(given))
         form_loading.load_shipped(session=session, publish=True)
         added = demo_data.load_comments(session=session, organisation=result.organisation)
+        surveyed = demo_data.load_surveys(session=session, organisation=result.organisation)
         session.commit()
         if added:
             click.echo(f"Demo comments: {added}, coded by people against the demo codebook")
+        if surveyed:
+            click.echo(f"Demo survey responses: {surveyed}, in two past rounds and an open one")
         click.echo(f"Demo organisation: {result.organisation.name}")
         click.echo("Demo staff logins:")
         for email, role in result.logins:

@@ -18,6 +18,9 @@ from models.coding import (
     save_comment,
 )
 from models.demo import demo_comments
+from models.demo_surveys import load_demo_surveys
+from webapp.form_loading import definition_of_version
+from webapp.screening import process_submission
 
 QUESTION_ID = "have-your-say"
 
@@ -52,3 +55,21 @@ def load_comments(*, session: Session, organisation: Organisation) -> int:
             source=CodingSource.HUMAN,
         )
     return len(records)
+
+
+def load_surveys(*, session: Session, organisation: Organisation) -> int:
+    """Add the demo survey rounds, their comments screened, redacted and coded as usual."""
+    responses = load_demo_surveys(session=session, organisation=organisation)
+    definitions = {}
+    for response in responses:
+        if response.form_version_id not in definitions:
+            definitions[response.form_version_id] = definition_of_version(
+                session=session, form_version_id=response.form_version_id
+            )
+        process_submission(
+            session=session,
+            organisation=organisation,
+            response=response,
+            definition=definitions[response.form_version_id],
+        )
+    return len(responses)

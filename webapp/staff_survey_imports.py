@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice, SelectField
 
 from forms.widgets import GovSelect
-
 from models import FormVersion, Organisation, save_answers, start_response, submit_response
 from models.surveys import SurveyImport, SurveyRound, finish_import, get_import, save_import
 from webapp import db, journey

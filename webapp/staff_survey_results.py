@@ -9,8 +9,8 @@ from models import FormVersion, Role, list_districts, list_settings
 from models.coding import Comment
 from models.surveys import Anonymity, Invitation, SurveyRound, list_rounds, submitted_responses
 from webapp import db, journey
-from webapp.branding import current_organisation
 from webapp.access import roles_required
+from webapp.branding import current_organisation
 from webapp.invitation_pack import attachment
 from webapp.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from webapp.staff_surveys import MANAGERS, READERS, audit, load_round

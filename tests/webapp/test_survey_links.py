@@ -34,7 +34,7 @@ def responses(session):
 
 def test_invitation_tokens_are_long_random_and_stored_only_as_a_hash(session, survey_round):
     invitation, token = invite(session, survey_round)
-    other, second = invite(session, survey_round)
+    _other, second = invite(session, survey_round)
     assert len(token) >= 22 and token != second  # 22 URL-safe characters hold 128 bits
     assert invitation.token_hash == digest(token)
     stored = session.exec(select(Invitation)).all()

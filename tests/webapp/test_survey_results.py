@@ -111,7 +111,6 @@ def test_breakdowns_hide_groups_of_fewer_than_five(client, rounds):
 
 
 def test_a_reworded_statement_is_left_out_of_the_trend(client, session, demo, rounds):
-    past, _current = rounds
     version = get_published_form(session=session, slug="parent-termly")
     changed = copy.deepcopy(version.definition)
     question = changed["pages"][0]["questions"][0]
