@@ -75,6 +75,7 @@ class Tally:
     journeys: int = 0
     successes: int = 0
     problems: Counter = field(default_factory=Counter)
+    client_cpu: float = 0.0
 
     def merge(self, other: Tally) -> None:
         for kind, values in other.latencies.items():
@@ -208,12 +209,13 @@ def drive(port: int, journey: Callable, clients: int, seconds: float) -> tuple[T
                 client.connection.close()
 
     threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(clients)]
+    cpu = time.process_time()
     with timer() as elapsed:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=max(0, deadline - time.monotonic()) + REQUEST_TIMEOUT + 5)
-    total = Tally()
+    total = Tally(client_cpu=time.process_time() - cpu)
     for tally in tallies:
         total.merge(tally)
     if any(thread.is_alive() for thread in threads):
@@ -335,6 +337,7 @@ def figures(tally: Tally, elapsed: float) -> dict[str, float]:
         "p99 (ms)": p99,
         "requests/s": len(values) / elapsed,
         "submissions/s": tally.successes / elapsed,
+        "client CPU (% of a core)": 100 * tally.client_cpu / elapsed,
     }
 
 

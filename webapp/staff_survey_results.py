@@ -20,7 +20,6 @@ from webapp.survey_results import (
     breakdown,
     question_tables,
     score,
-    score_text,
     table_chart,
     trend,
     trend_chart,
@@ -100,7 +99,6 @@ def results(round_id: int) -> str:
         trends=_trends(survey_round, definition),
         table_chart=table_chart,
         trend_chart=trend_chart,
-        score_text=score_text,
     )
 
 

@@ -249,13 +249,11 @@ def table_chart(table: Table) -> Markup:
     return charts.bar_chart(bars, title=table.title)
 
 
-def score_text(value: Score) -> str:
-    if value.percent is None:
-        return "Fewer than 5"
-    return f"{value.percent:.0f}% (n={value.people})"
-
-
 def trend_chart(found: Trend) -> Markup:
     """A line chart of an indicator across rounds."""
-    points = [charts.Point(name, s.percent, score_text(s)) for name, s in found.points]
+    # The value alone: the table beside the chart gives the number of people.
+    points = [
+        charts.Point(name, s.percent, "Fewer than 5" if s.percent is None else f"{s.percent:.0f}%")
+        for name, s in found.points
+    ]
     return charts.trend_chart(points, title=found.label)

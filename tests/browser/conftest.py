@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from models import make_engine, migrate, new_session
+from models import get_default_organisation, make_engine, migrate, new_session
 from models.demo import load_demo
 from tests.conftest import DEMO_PASSWORD, unavailable
+from webapp import create_app, demo_data
 from webapp.form_loading import load_shipped
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,8 +46,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """Heard under gunicorn on loopback, with the demo data loaded."""
+def live_database_url(tmp_path_factory) -> str:
+    """The live server's database: the demo, with its survey rounds, loaded as `heard demo` does."""
     database_url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'heard.db'}"
     migrate.upgrade(database_url)
     engine = make_engine(database_url)
@@ -55,6 +56,19 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         load_shipped(session=session, publish=True)
         session.commit()
     engine.dispose()
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-test-secret"})
+    with app.test_request_context(), new_session(app.extensions["heard.engine"]) as session:
+        organisation = get_default_organisation(session=session)
+        demo_data.load_surveys(session=session, organisation=organisation)
+        session.commit()
+    app.extensions["heard.engine"].dispose()
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database_url) -> Iterator[str]:
+    """Heard under gunicorn on loopback, with the demo data loaded."""
+    database_url = live_database_url
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "browser-test-secret"}
