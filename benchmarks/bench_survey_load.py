@@ -76,6 +76,7 @@ class Tally:
     successes: int = 0
     problems: Counter = field(default_factory=Counter)
     client_cpu: float = 0.0
+    server_cpu: float = float("nan")
 
     def merge(self, other: Tally) -> None:
         for kind, values in other.latencies.items():
@@ -293,6 +294,19 @@ def stop(process: subprocess.Popen | None) -> None:
         process.wait(timeout=5)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (gunicorn's workers); Linux only."""
+    ticks = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended while we looked
+        if str(pid) in (stat.parent.name, fields[1]):
+            ticks.append(int(fields[11]) + int(fields[12]))  # utime and stime
+    return sum(ticks) / os.sysconf("SC_CLK_TCK") if ticks else float("nan")
+
+
 def count(database: Path, sql: str) -> int:
     with sqlite3.connect(database) as connection:
         return connection.execute(sql).fetchone()[0]
@@ -319,7 +333,9 @@ def load_test(target: Target, args: argparse.Namespace, folder: Path) -> tuple[T
         log = folder / f"{target.name}.log"
         process, port = serve(target.app, target.cwd, target.env, args.workers, log, target.ready)
         warm, _ = drive(port, target.journey, args.clients, args.warmup)
+        before = cpu_seconds(process.pid)
         tally, elapsed = drive(port, target.journey, args.clients, args.seconds)
+        tally.server_cpu = cpu_seconds(process.pid) - before
     finally:
         stop(process)
     # Warm-up sends are stored too; count them out so the check covers every send.
@@ -337,6 +353,8 @@ def figures(tally: Tally, elapsed: float) -> dict[str, float]:
         "p99 (ms)": p99,
         "requests/s": len(values) / elapsed,
         "submissions/s": tally.successes / elapsed,
+        # CPU per request is steadier than latency when something else shares the cores.
+        "server CPU/request (ms)": 1000 * tally.server_cpu / len(values),
         "client CPU (% of a core)": 100 * tally.client_cpu / elapsed,
     }
 

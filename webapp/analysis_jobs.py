@@ -197,7 +197,15 @@ def _describe(theme: Any) -> dict[str, Any]:
     }
 
 
+def survey_import(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Import a checked spreadsheet of survey answers (see webapp/import_jobs.py)."""
+    from webapp.import_jobs import run_import
+
+    return run_import(session, job, report)
+
+
 RUNNERS: dict[str, Callable[[Session, Job, Report], dict[str, Any]]] = {
     "retrain": retrain,
     "discover": discover,
+    "survey-import": survey_import,
 }

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import abort, current_app, request
 from flask_babel import format_date, get_locale, gettext
+from sqlmodel import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.builder import read_answers, read_pictures
@@ -13,6 +14,7 @@ from forms.schema import FormDefinition, Page, parse_definition
 from forms.summary import describe
 from models import (
     FormVersion,
+    Organisation,
     Response,
     ResponseStatus,
     find_response,
@@ -104,8 +106,13 @@ def build_context() -> BuildContext:
     organisation = current_organisation()
     if organisation is None:
         return BuildContext()
-    settings = list_settings(session=db.session(), organisation=organisation)
-    districts = list_districts(session=db.session(), organisation=organisation)
+    return context_for(db.session(), organisation)
+
+
+def context_for(session: Session, organisation: Organisation) -> BuildContext:
+    """An organisation's settings and districts, as its forms' questions list them."""
+    settings = list_settings(session=session, organisation=organisation)
+    districts = list_districts(session=session, organisation=organisation)
     return BuildContext(
         settings=tuple((str(s.id), s.name) for s in settings),
         districts=tuple((str(d.id), d.name) for d in districts),

@@ -18,8 +18,14 @@ bp = Blueprint("respond", __name__)
 
 @bp.get("/f/<slug>")
 @public
-def start(slug: str) -> str:
-    """The form's start page: what it is for, and that an adult can help."""
+def start(slug: str) -> str | WerkzeugResponse:
+    """The form's start page: what it is for, and that an adult can help.
+
+    A survey with a round open now sends people to that round, so their answers count in it.
+    """
+    survey_round = survey_rounds.open_round_for(slug)
+    if survey_round is not None:
+        return redirect(url_for("survey_links.open_link", code=survey_round.open_code))
     form_version, definition = journey.published_form(slug)
     response = journey.current_response(slug, form_version)
     return render_template(

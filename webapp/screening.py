@@ -8,6 +8,7 @@ in the caller's transaction, so a response is never half processed.
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -46,37 +47,79 @@ def known_names(session: Session, organisation: Organisation, response: Response
     return names
 
 
-def process_submission(
-    *, session: Session, organisation: Organisation, response: Response, definition: FormDefinition
-) -> Screening:
-    """Screen, redact, and code every free-text answer; return the most severe screening."""
-    answers = list(free_text_answers(definition, response.answers))
-    if not answers:
-        return most_severe([])
-    names = known_names(session, organisation, response)
-    places = [s.name for s in list_settings(session=session, organisation=organisation)]
-    screenings = []
-    comments = []
-    for question_id, text in answers:
-        result = screen(text)
-        screenings.append(result)
-        if result.flag:
-            _raise_alert(session, organisation, response, question_id, text, result)
+@dataclass(frozen=True)
+class Analysed:
+    """One free-text answer, screened, redacted and given a sentiment; nothing stored yet."""
+
+    question_id: str
+    text: str
+    screening: Screening
+    redacted: str
+    sentiment: str
+
+
+def analyse(
+    definition: FormDefinition,
+    answers: dict[str, object],
+    *,
+    names: list[str],
+    places: list[str],
+) -> list[Analysed]:
+    """The slow part of sending, with no database: used ahead of a bulk import's one write."""
+    sentiment = LexiconSentiment().fit([])
+    found = []
+    for question_id, text in free_text_answers(definition, answers):
         redacted = redact(text, names=names, places=places)
-        sentiment = str(LexiconSentiment().fit([]).predict([redacted])[0])
+        found.append(
+            Analysed(
+                question_id=question_id,
+                text=text,
+                screening=screen(text),
+                redacted=redacted,
+                sentiment=str(sentiment.predict([redacted])[0]),
+            )
+        )
+    return found
+
+
+def record(
+    *, session: Session, organisation: Organisation, response: Response, analysed: list[Analysed]
+) -> Screening:
+    """Store what `analyse` found: alerts for the lead, redacted comments, their coding."""
+    comments = []
+    for item in analysed:
+        if item.screening.flag:
+            _raise_alert(
+                session, organisation, response, item.question_id, item.text, item.screening
+            )
         comments.append(
             save_comment(
                 session=session,
                 organisation_id=organisation.id,  # type: ignore[arg-type]
                 response_id=response.id,
-                question_id=question_id,
-                text_redacted=redacted,
-                sentiment=sentiment,
-                flagged=result.flag,
+                question_id=item.question_id,
+                text_redacted=item.redacted,
+                sentiment=item.sentiment,
+                flagged=item.screening.flag,
             )
         )
     _code(session, organisation, comments)
-    return most_severe(screenings)
+    return most_severe([item.screening for item in analysed])
+
+
+def process_submission(
+    *, session: Session, organisation: Organisation, response: Response, definition: FormDefinition
+) -> Screening:
+    """Screen, redact, and code every free-text answer; return the most severe screening."""
+    if not any(free_text_answers(definition, response.answers)):
+        return most_severe([])
+    analysed = analyse(
+        definition,
+        response.answers,
+        names=known_names(session, organisation, response),
+        places=[s.name for s in list_settings(session=session, organisation=organisation)],
+    )
+    return record(session=session, organisation=organisation, response=response, analysed=analysed)
 
 
 def _raise_alert(

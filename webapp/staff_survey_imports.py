@@ -2,19 +2,20 @@
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice, SelectField
 
 from forms.widgets import GovSelect
-from models import FormVersion, Organisation, save_answers, start_response, submit_response
-from models.surveys import SurveyImport, SurveyRound, finish_import, get_import, save_import
+from models import FormVersion
+from models.jobs import create_job
+from models.surveys import SurveyImport, SurveyRound, get_import, save_import
 from webapp import db, journey
 from webapp.access import roles_required
-from webapp.screening import process_submission
-from webapp.staff_surveys import MANAGERS, audit, load_round
+from webapp.queue import queue
+from webapp.staff_surveys import MANAGERS, load_round
 from webapp.survey_forms import ImportUploadForm
 from webapp.survey_imports import (
     MAX_BYTES,
@@ -146,44 +147,18 @@ def _short(value: Any) -> str:
 @bp.post("/<int:round_id>/import/<int:import_id>/confirm")
 @roles_required(*MANAGERS)
 def confirm(round_id: int, import_id: int) -> WerkzeugResponse:
-    """Import every row in one transaction, checked again first; all or nothing."""
-    survey_round, upload_row, definition, table = _load(round_id, import_id)
+    """Import every row, checked again first, as a background job: all or nothing."""
+    survey_round, upload_row, _definition, _table = _load(round_id, import_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    rows, problems, _blank = convert(definition, table, upload_row.mapping, journey.build_context())
-    if problems or not rows:
-        flash("The file has problems: nothing was imported", "info")
-        return redirect(url_for(".columns", round_id=round_id, import_id=import_id))
     session = db.session()
-    try:
-        _store(survey_round, definition, rows)
-        finish_import(session=session, upload=upload_row, count=len(rows))
-        audit("survey_round.imported", survey_round, rows=len(rows), file=upload_row.filename)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    flash(f"{len(rows)} responses imported from {upload_row.filename}", "success")
-    return redirect(url_for("staff_surveys.round_page", round_id=round_id))
-
-
-def _store(survey_round: SurveyRound, definition: Any, rows: list[dict[str, Any]]) -> None:
-    session = db.session()
-    version = session.get(FormVersion, survey_round.form_version_id)
-    organisation = session.get(Organisation, survey_round.organisation_id)
-    for answers in rows:
-        response, _token = start_response(
-            session=session,
-            organisation_id=survey_round.organisation_id,
-            form_version=version,  # type: ignore[arg-type]
-            round_id=survey_round.id,
-            channel="import",
-            entered_by_user_id=current_user.id,
-        )
-        for page in definition.pages:
-            page_answers = {q.id: answers.get(q.id) for q in page.questions}
-            save_answers(session=session, response=response, page_id=page.id, answers=page_answers)
-        submit_response(session=session, response=response)
-        process_submission(
-            session=session, organisation=organisation, response=response, definition=definition
-        )
+    job = create_job(
+        session=session,
+        organisation_id=survey_round.organisation_id,
+        kind="survey-import",
+        params={"round_id": survey_round.id, "import_id": upload_row.id},
+        created_by_id=current_user.id,
+    )
+    session.commit()
+    queue().enqueue(job)
+    return redirect(url_for("analysis.job", job_id=job.id))

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms.builder import page_form_class, read_answers
 from forms.kinds import GRID_CHOICES, NO_DISTRICT, OTHER_SETTING, BuildContext
-from forms.schema import FormDefinition, Question
+from forms.schema import FormDefinition, Page, Question
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -199,7 +199,9 @@ def _date_parts(value: str) -> list[str] | None:
     return None
 
 
-def _form_values(target: Target, value: str, context: BuildContext) -> list[tuple[str, str]]:
+def _form_values(
+    target: Target, value: str, choices: dict[str, str]
+) -> list[tuple[str, str]]:
     """The form fields a cell fills; raises ValueError with the reason it cannot."""
     question, name = target.question, target.key
     if question.kind in {"short_text", "long_text"}:
@@ -209,7 +211,6 @@ def _form_values(target: Target, value: str, context: BuildContext) -> list[tupl
         if parts is None:
             raise ValueError(f"‘{value[:40]}’ is not a date. Write it like 27/03/2026")
         return [(name, part) for part in parts]
-    choices = _choices(target, context)
     if question.kind == "setting":
         chosen = choices.get(simplify(value))
         if chosen is None:
@@ -234,6 +235,9 @@ def convert(
     """Every row's answers, checked; with the problems and how many blank rows were skipped."""
     found = {t.key: t for t in targets(definition)}
     used = {key: column for key, column in mapping.items() if key in found and column}
+    # Built once: making the WTForms classes costs more than checking a row with them.
+    classes = [(page, page_form_class(page, context)) for page in definition.pages]
+    choices = {key: _choices(found[key], context) for key in used}
     rows, problems, blank = [], [], 0
     for index, record in enumerate(table.frame.to_dict("records")):
         number = index + 2
@@ -251,10 +255,10 @@ def convert(
                 errors.append(RowError(number, column, "This cell is too long"))
             elif value:
                 try:
-                    data += _form_values(found[key], value, context)
+                    data += _form_values(found[key], value, choices[key])
                 except ValueError as error:
                     errors.append(RowError(number, column, str(error)))
-        answers = _check_pages(definition, MultiDict(data), context, used, number, errors)
+        answers = _check_pages(classes, MultiDict(data), used, number, errors)
         problems += errors
         if not errors:
             rows.append(answers)
@@ -262,17 +266,16 @@ def convert(
 
 
 def _check_pages(
-    definition: FormDefinition,
+    classes: list[tuple[Page, Any]],
     data: MultiDict,
-    context: BuildContext,
     used: dict[str, str],
     number: int,
     errors: list[RowError],
 ) -> dict[str, Any]:
     """Validate one row page by page with the online form's own rules."""
     answers: dict[str, Any] = {}
-    for page in definition.pages:
-        form = page_form_class(page, context)(formdata=data, meta={"csrf": False})
+    for page, form_class in classes:
+        form = form_class(formdata=data, meta={"csrf": False})
         if form.validate():
             answers.update({k: v for k, v in read_answers(page, form).items() if v})
             continue

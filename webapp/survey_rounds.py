@@ -5,8 +5,15 @@ from flask_babel import format_date, gettext
 from sqlmodel import Session
 
 from models import Response
-from models.surveys import Anonymity, Channel, SurveyRound, mark_invitation_responded
+from models.surveys import (
+    Anonymity,
+    Channel,
+    SurveyRound,
+    list_rounds,
+    mark_invitation_responded,
+)
 from webapp import db
+from webapp.branding import current_organisation
 
 
 def round_of(response: Response) -> SurveyRound | None:
@@ -46,6 +53,16 @@ def after_submit(session: Session, response: Response) -> None:
     survey_round = round_of(response)
     if survey_round is not None:
         mark_invitation_responded(session=session, survey_round=survey_round, response=response)
+
+
+def open_round_for(slug: str) -> SurveyRound | None:
+    """The round of this survey that is open now through its open link, if there is one."""
+    organisation = current_organisation()
+    if organisation is None or organisation.id is None:
+        return None
+    rounds = list_rounds(session=db.session(), organisation_id=organisation.id, form_slug=slug)
+    live = [r for r in rounds if r.open_link and r.is_open()]
+    return live[-1] if live else None
 
 
 def paper_round(response: Response) -> bool:

@@ -134,3 +134,29 @@ def test_council_images_override_the_defaults(tmp_path):
         "all-about-me-pathway-1", "holding-cup", council_dir=council, openmoji_dir=openmoji
     )
     assert found == own
+
+
+INDICATOR = GOOD + """
+indicators:
+  - id: likes-red
+    label: People who pick red
+    questions: [colour]
+    positive: [red]
+"""
+
+
+def test_an_indicator_names_questions_and_answers_that_exist():
+    definition = load_definition_text(INDICATOR, "tiny.yaml")
+    assert definition.indicators[0].questions == ("colour",)
+    with pytest.raises(DefinitionError, match="indicator 'likes-red' names no such question 'hue'"):
+        load_definition_text(INDICATOR.replace("[colour]", "[hue]"), "tiny.yaml")
+    with pytest.raises(DefinitionError, match="has no answer green"):
+        load_definition_text(INDICATOR.replace("[red]", "[green]"), "tiny.yaml")
+
+
+def test_rewording_a_question_changes_its_fingerprint_but_a_hint_does_not():
+    before = load_definition_text(GOOD, "a.yaml").questions()[0]
+    hint = load_definition_text(GOOD.replace("Any you like", "Choose one"), "b.yaml")
+    reworded = load_definition_text(GOOD.replace("Pick a colour", "Choose a colour"), "c.yaml")
+    assert hint.questions()[0].fingerprint() == before.fingerprint()
+    assert reworded.questions()[0].fingerprint() != before.fingerprint()

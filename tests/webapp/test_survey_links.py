@@ -210,3 +210,10 @@ def test_the_open_link_can_be_turned_off(client, session, survey_round):
     session.add(survey_round)
     session.commit()
     assert client.get(f"/r/{survey_round.open_code}").status_code == 404
+
+
+def test_the_surveys_own_address_leads_to_the_round_open_now(client, survey_round):
+    response = client.get(f"/f/{SLUG}")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/r/{survey_round.open_code}")
+    assert client.get("/f/school-termly").status_code == 200  # no round: the plain form
