@@ -96,6 +96,11 @@ def _round_form() -> RoundForm:
 def new() -> str | WerkzeugResponse:
     """Set up a round: which survey, which term, when it runs and who it is for."""
     form = _round_form()
+    if not form.survey.choices:
+        page = render_template(
+            "staff/surveys/new.html", form=FlaskForm(formdata=None), no_surveys=True
+        )
+        return page  # nothing to run a round of until a form is published
     if form.validate_on_submit():
         session = db.session()
         if round_exists(

@@ -199,9 +199,7 @@ def _date_parts(value: str) -> list[str] | None:
     return None
 
 
-def _form_values(
-    target: Target, value: str, choices: dict[str, str]
-) -> list[tuple[str, str]]:
+def _form_values(target: Target, value: str, choices: dict[str, str]) -> list[tuple[str, str]]:
     """The form fields a cell fills; raises ValueError with the reason it cannot."""
     question, name = target.question, target.key
     if question.kind in {"short_text", "long_text"}:
