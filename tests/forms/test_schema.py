@@ -136,13 +136,16 @@ def test_council_images_override_the_defaults(tmp_path):
     assert found == own
 
 
-INDICATOR = GOOD + """
+INDICATOR = (
+    GOOD
+    + """
 indicators:
   - id: likes-red
     label: People who pick red
     questions: [colour]
     positive: [red]
 """
+)
 
 
 def test_an_indicator_names_questions_and_answers_that_exist():

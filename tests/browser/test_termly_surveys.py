@@ -1,4 +1,4 @@
-"""A parent answers the termly survey on a phone through an invitation link, and it counts."""
+"""Termly surveys in a real browser: a parent on a phone through an invitation, then the rest."""
 
 import re
 from datetime import date
@@ -37,7 +37,8 @@ def invitation(live_database_url):
 def answer(page, question) -> None:
     """Answer one question the way a parent would: tap a radio, or type a comment."""
     if question.kind in {"likert", "single_choice"}:
-        choice = "agree" if question.kind == "likert" else question.options[0].id
+        ids = [o.id for o in question.options]
+        choice = "agree" if "agree" in ids else ids[0]
         page.check(f"input[name='{question.id}'][value='{choice}']")
     elif question.kind == "district":
         page.locator(f"input[name='{question.id}']").first.check()
@@ -97,3 +98,54 @@ def test_a_parent_answers_on_a_phone_and_the_results_count_it(browser, live_serv
     assert names == expected and names[-1] == survey_round.name, trend
     screenshot(officer, "parent-survey-results-1280")
     staff.close()
+
+
+def fill(page, question) -> None:
+    """Answer any question on a termly survey page."""
+    if question.kind == "symbol_tiles":
+        page.check(f"#{question.id}")  # the first tile
+    elif question.kind == "setting":
+        page.select_option(f"#{question.id}", index=1)
+    else:
+        answer(page, question)
+
+
+@pytest.mark.parametrize("slug", ["cyp-termly", "school-termly"])
+def test_every_page_of_the_other_termly_surveys_passes_axe(browser, live_server, slug):
+    definition = load_definition(ROOT / "forms" / "definitions" / f"{slug}.yaml")
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/f/{slug}")
+    assert run_axe(page) == []
+    with page.expect_navigation():
+        page.click("text=Start now")
+    for form_page in definition.pages:
+        assert f"/pages/{form_page.id}" in page.url
+        assert run_axe(page) == [], page.url
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+        for question in form_page.questions:
+            fill(page, question)
+        if slug == "cyp-termly" and form_page.id == "what-is-good":
+            screenshot(page, "cyp-termly-tiles-375")
+        with page.expect_navigation():
+            page.click("button:has-text('Save and continue')")
+    assert run_axe(page) == []
+    with page.expect_navigation():
+        page.click("button:has-text('Send my answers')")
+    assert page.url.endswith("/confirmation") and run_axe(page) == []
+    context.close()
+
+
+def test_pages_for_links_that_cannot_be_used_pass_axe(page, live_server, live_database_url):
+    page.goto(f"{live_server}/i/not-a-real-invitation")
+    assert "This survey link does not work" in page.inner_text("main")
+    assert run_axe(page) == []
+    engine = make_engine(live_database_url)
+    with new_session(engine) as session:
+        organisation = get_default_organisation(session=session)
+        rounds = list_rounds(session=session, organisation_id=organisation.id)
+        closed = next(r for r in rounds if not r.is_open())
+    engine.dispose()
+    page.goto(f"{live_server}/r/{closed.open_code}")
+    assert "This survey has closed" in page.inner_text("main")
+    assert run_axe(page) == []
