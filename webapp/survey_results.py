@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from analysis.suppression import group_shown, share, suppress_counts
+from analysis.suppression import group_shown, is_small, share, suppress_counts
 from forms.kinds import GRID_CHOICES, NO_DISTRICT
 from forms.schema import FormDefinition, Indicator, Question
 from webapp import charts
@@ -117,14 +117,21 @@ class Score:
     people: int
     counted: int
     positive: int
+    withheld: bool = False  # hidden so that a hidden group cannot be worked out
 
     @property
     def shown(self) -> bool:
-        return group_shown(self.people) and group_shown(self.counted)
+        return not self.withheld and group_shown(self.people) and group_shown(self.counted)
 
     @property
     def percent(self) -> float | None:
-        return share(self.positive, self.counted) if self.shown else None
+        """The share, unless it would reveal a count of 1 to 4, either way."""
+        if not self.shown or is_small(self.positive) or is_small(self.counted - self.positive):
+            return None
+        return share(self.positive, self.counted)
+
+    def withhold(self) -> "Score":
+        return Score(self.people, self.counted, self.positive, withheld=True)
 
 
 def score(
@@ -180,15 +187,18 @@ def breakdown(
         [NOT_ANSWERED] if NOT_ANSWERED in grouped else []
     )
     statements = tuple(q for q in definition.questions() if q.id in indicator.questions)
-    groups = tuple(
-        Group(
-            labels.get(key, "Not answered"),
+    # Group sizes are suppressed together, so a hidden group is not the total minus the rest.
+    sizes = suppress_counts({key: len(grouped[key]) for key in order})
+    groups = []
+    for key in order:
+        scores = [
             score(indicator, grouped[key]),
-            tuple(score(indicator, grouped[key], [s.id]) for s in statements),
-        )
-        for key in order
-    )
-    return Breakdown(context, indicator, statements, groups)
+            *(score(indicator, grouped[key], [s.id]) for s in statements),
+        ]
+        if sizes[key] is None and group_shown(len(grouped[key])):
+            scores = [found.withhold() for found in scores]
+        groups.append(Group(labels.get(key, "Not answered"), scores[0], tuple(scores[1:])))
+    return Breakdown(context, indicator, statements, tuple(groups))
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,46 @@ def test_a_round_with_fewer_than_five_responses_shows_no_figures(client, session
     assert "Fewer than 5 people answered this question" in page
     assert re.search(r'id="headline-parent-confidence">.*?Fewer than 5', page, re.S)
     assert "<svg" not in page[page.index("Every question") :]
+
+
+def test_shares_that_would_reveal_a_small_count_are_hidden(
+    client, session, demo, published, districts
+):
+    survey_round = make_round(session, demo.organisation.id)
+    dover = districts["Dover"]
+    add_responses(
+        session,
+        survey_round,
+        [parent_answers("disagree", district=dover)] * 4
+        + [parent_answers("disagree", district=dover, **{"listened-to": "agree"})]
+        + [parent_answers("agree", district=districts["Thanet"])] * 12
+        + [parent_answers("agree", district=districts["Ashford"])] * 3
+        + [parent_answers("agree", district=districts["Canterbury"])] * 3,
+    )
+    sign_in(client, "officer@demo.heard")
+    table = results_page(client, survey_round, by="district")
+    table = table[table.index('id="breakdown-parent-confidence"') :]
+    # 5 people in Dover, one of whom agreed once: 3% or 20% would reveal that one person.
+    assert row(table, "Dover").startswith("5 Fewer than 5 Fewer than 5")
+    assert row(table, "Thanet").startswith("12 100%")
+    assert row(table, "Ashford").startswith("Fewer than 5")
+
+
+def test_a_group_that_would_give_away_a_hidden_one_is_not_shown(
+    client, session, demo, published, districts
+):
+    survey_round = make_round(session, demo.organisation.id)
+    add_responses(
+        session,
+        survey_round,
+        [parent_answers("agree", district=districts["Thanet"])] * 12
+        + [parent_answers("agree", district=districts["Dover"])] * 6
+        + [parent_answers("disagree", district=districts["Ashford"])] * 3,
+    )
+    sign_in(client, "officer@demo.heard")
+    table = results_page(client, survey_round, by="district")
+    table = table[table.index('id="breakdown-parent-confidence"') :]
+    # With 21 in all, Thanet's 12 and Dover's 6 would show that Ashford has 3.
+    assert row(table, "Ashford").startswith("Fewer than 5")
+    assert row(table, "Dover").startswith("Not shown Not shown")
+    assert row(table, "Thanet").startswith("12 100%")
