@@ -203,13 +203,19 @@ def get_import(
     return found if found is not None and found.round_id == survey_round.id else None
 
 
-def finish_import(*, session: Session, upload: SurveyImport, count: int) -> None:
-    """Record that a spreadsheet was imported, and drop its raw contents."""
-    upload.imported_count = count
-    upload.imported_at = utcnow()
-    upload.data = b""
-    session.add(upload)
-    session.flush()
+def finish_import(*, session: Session, upload: SurveyImport, count: int) -> bool:
+    """Record that a spreadsheet was imported, and drop its raw contents.
+
+    One conditional UPDATE: False means another job imported it first, and the caller
+    must roll back its own rows.
+    """
+    result = session.execute(
+        update(SurveyImport)
+        .where(col(SurveyImport.id) == upload.id, col(SurveyImport.imported_at).is_(None))
+        .values(imported_count=count, imported_at=utcnow(), data=b"")
+    )
+    session.refresh(upload)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def digest(secret: str) -> str:

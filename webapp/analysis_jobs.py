@@ -207,5 +207,5 @@ def survey_import(session: Session, job: Job, report: Report) -> dict[str, Any]:
 RUNNERS: dict[str, Callable[[Session, Job, Report], dict[str, Any]]] = {
     "retrain": retrain,
     "discover": discover,
-    "survey-import": survey_import,
+    "survey-import": survey_import,  # webapp.import_jobs.KIND
 }

@@ -30,7 +30,7 @@ from webapp.journey import context_for
 from webapp.screening import Analysed, analyse, record
 from webapp.survey_imports import SpreadsheetError, convert, read_table
 
-KIND = "survey-import"
+KIND = "survey-import"  # the job kind, as webapp/analysis_jobs.py knows it
 
 
 def _inputs(session: Session, job: Job) -> tuple[SurveyRound, SurveyImport, Organisation]:
@@ -76,7 +76,8 @@ def run_import(session: Session, job: Job, report: Report) -> dict[str, Any]:
             report(5 + 85 * number // len(rows), f"Reading comments: {number} of {len(rows)} rows")
     report(90, f"Saving {len(rows)} responses")
     _write(session, job, survey_round, organisation, definition, rows, analysed)
-    finish_import(session=session, upload=upload, count=len(rows))
+    if not finish_import(session=session, upload=upload, count=len(rows)):
+        raise JobProblem("This file has already been imported.")  # rolls back every row
     record_event(
         session=session,
         action="survey_round.imported",

@@ -14,6 +14,7 @@ from models.jobs import create_job
 from models.surveys import SurveyImport, SurveyRound, get_import, save_import
 from webapp import db, journey
 from webapp.access import roles_required
+from webapp.import_jobs import KIND
 from webapp.queue import queue
 from webapp.staff_surveys import MANAGERS, load_round
 from webapp.survey_forms import ImportUploadForm
@@ -155,7 +156,7 @@ def confirm(round_id: int, import_id: int) -> WerkzeugResponse:
     job = create_job(
         session=session,
         organisation_id=survey_round.organisation_id,
-        kind="survey-import",
+        kind=KIND,
         params={"round_id": survey_round.id, "import_id": upload_row.id},
         created_by_id=current_user.id,
     )

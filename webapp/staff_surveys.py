@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
@@ -17,6 +18,7 @@ from models import (
     start_response,
 )
 from models.surveys import (
+    RoundState,
     SurveyRound,
     SurveyRoundCreate,
     Term,
@@ -114,9 +116,14 @@ def new() -> str | WerkzeugResponse:
         else:
             survey_round = _create(form)
             audit("survey_round.created", survey_round)
-            session.commit()
-            flash(f"{survey_round.name} round created", "success")
-            return redirect(url_for(".round_page", round_id=survey_round.id))
+            try:
+                session.commit()
+            except IntegrityError:  # someone else set up the same round a moment ago
+                session.rollback()
+                form.term.errors.append("This survey already has a round for that term")
+            else:
+                flash(f"{survey_round.name} round created", "success")
+                return redirect(url_for(".round_page", round_id=survey_round.id))
     return render_template("staff/surveys/new.html", form=form)
 
 
@@ -189,6 +196,9 @@ def invite(round_id: int) -> str | WerkzeugResponse:
     """Create invitation links and download them, with QR codes, for a mail merge."""
     survey_round = load_round(round_id)
     form = InviteForm()
+    if survey_round.state() == RoundState.CLOSED:
+        flash("This round is closed, so it cannot take invitations", "info")
+        return redirect(url_for(".round_page", round_id=round_id))
     if not form.validate_on_submit():
         return _round_with_errors(survey_round, form)
     session = db.session()

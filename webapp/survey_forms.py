@@ -20,14 +20,14 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 from forms import messages
 from forms.kinds import GovDateField
 from forms.widgets import (
-    GovCharacterCount,
     GovCheckboxesInput,
     GovDateInput,
     GovFileInput,
     GovRadioInput,
+    GovTextArea,
     GovTextInput,
 )
-from models.surveys import Anonymity, Term
+from models.surveys import ACADEMIC_YEAR, Anonymity, Term
 
 MAX_INVITATIONS = 5000
 ANONYMITY_CHOICES = [
@@ -63,7 +63,10 @@ class RoundForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             InputRequired(message="Enter the academic year"),
-            Regexp(r"^20\d\d/\d\d$", message="Enter the academic year like 2026/27"),
+            Regexp(
+                ACADEMIC_YEAR.pattern,
+                message="Enter the academic year in the correct format, like 2026/27",
+            ),
         ],
     )
     term = RadioField(
@@ -106,8 +109,10 @@ class RoundForm(FlaskForm):
     )
 
     def validate_academic_year(self, field: Any) -> None:
-        start, end = field.data[2:4], field.data[5:7]
-        if (int(start) + 1) % 100 != int(end):
+        if field.errors or not ACADEMIC_YEAR.match(field.data or ""):
+            return  # the format message is already there
+        start, end = int(field.data[2:4]), int(field.data[5:7])
+        if (start + 1) % 100 != end:
             raise ValidationError("Enter an academic year whose years follow on, like 2026/27")
 
     def validate_closes_on(self, field: Any) -> None:
@@ -140,10 +145,10 @@ class InviteForm(FlaskForm):
             "One person a line: name, email address, reference. The email address and "
             "reference are optional, for example: Sam Taylor, sam@example.com, FAM-0042"
         ),
-        widget=GovCharacterCount(),
+        widget=GovTextArea(),
         validators=[
             InputRequired(message="Enter at least one person to invite"),
-            Length(max=500_000, message="Enter no more than 5,000 people at a time"),
+            Length(max=2_000_000, message="Enter no more than 5,000 people at a time"),
         ],
     )
 

@@ -5,6 +5,7 @@ every row is checked with the very validators the online form uses. Only when ev
 passes is anything saved, and then all of it is saved in one transaction.
 """
 
+import csv
 import io
 import re
 import unicodedata
@@ -25,6 +26,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_COLUMNS = 300
 MAX_CELL = 20_000
+MAX_UNPACKED = 50 * 1024 * 1024  # an XLSX is a ZIP: refuse one that unpacks to more
 SKIPPED_KINDS = frozenset({"picture"})
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d %B %Y")
 FORMULA = "holds a formula. Replace it with its value and upload the file again"
@@ -40,11 +42,29 @@ class Table:
     formulas: frozenset[tuple[int, str]]  # (row index, column) cells holding a formula
 
 
-def _xlsx(data: bytes) -> Table:
+def _check_zip(data: bytes) -> None:
+    """Refuse a workbook that would unpack to far more than its size (a "zip bomb")."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise SpreadsheetError("The file is not a readable XLSX workbook") from error
+    if unpacked > MAX_UNPACKED:
+        raise SpreadsheetError("The workbook holds too much data. Save it as a CSV file instead")
+
+
+def _xlsx(data: bytes) -> Table:
+    _check_zip(data)
+    try:
+        return _read_xlsx(data)
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # a damaged workbook fails in many ways, deep in openpyxl
+        raise SpreadsheetError("The file is not a readable XLSX workbook") from error
+
+
+def _read_xlsx(data: bytes) -> Table:
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheet = workbook.worksheets[0]
     first = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS + 1, values_only=True), ())
     header = [str(v).strip() if v is not None else "" for v in first]
@@ -64,7 +84,25 @@ def _xlsx(data: bytes) -> Table:
             record.append(_text(cell.value))
         records.append(record + [""] * (len(header) - len(record)))
     workbook.close()
+    _check_headings(header)
     return Table(pd.DataFrame(records, columns=header), frozenset(formulas))
+
+
+def _check_headings(header: list[str]) -> None:
+    """Every column needs its own heading, or its answers could not be matched."""
+    if len(header) > MAX_COLUMNS:
+        raise SpreadsheetError(f"The file has more than {MAX_COLUMNS} columns")
+    for number, heading in enumerate(header, start=1):
+        if not heading.strip():
+            raise SpreadsheetError(f"Column {number} has no heading. Give every column a heading")
+    seen: set[str] = set()
+    for heading in header:
+        if heading.strip() in seen:
+            raise SpreadsheetError(
+                f"The heading ‘{heading.strip()[:60]}’ is used twice. Give each column its "
+                "own heading"
+            )
+        seen.add(heading.strip())
 
 
 def _text(value: Any) -> str:
@@ -87,19 +125,24 @@ def _csv(data: bytes) -> Table:
         ) from error
     if "\x00" in text:
         raise SpreadsheetError("The file is not a text CSV file")
+    first_line = text.split("\n", 1)[0]
+    _check_headings([h for h in next(csv.reader([first_line]), [])])
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise SpreadsheetError("The file is not a readable CSV file") from error
     if len(frame) > MAX_ROWS:
         raise SpreadsheetError(f"The file has more than {MAX_ROWS:,} rows. Split it up")
+    frame = frame.map(str.strip)
+    # Only "=" starts a formula that a person would not mean as text; "-", "+" and "@"
+    # often start a comment, and exports make every such cell plain text anyway.
     formulas = {
         (index, str(column))
         for column in frame.columns
         for index, value in enumerate(frame[column])
         if value.startswith("=")
     }
-    return Table(frame.map(str.strip), frozenset(formulas))
+    return Table(frame, frozenset(formulas))
 
 
 def read_table(data: bytes, filename: str) -> Table:
@@ -114,8 +157,6 @@ def read_table(data: bytes, filename: str) -> Table:
     else:
         raise SpreadsheetError("The selected file must be a CSV or an XLSX file")
     table.frame.columns = [str(c) for c in table.frame.columns]
-    if len(table.frame.columns) > MAX_COLUMNS:
-        raise SpreadsheetError(f"The file has more than {MAX_COLUMNS} columns")
     if table.frame.empty:
         raise SpreadsheetError("The file has no rows of answers")
     return table

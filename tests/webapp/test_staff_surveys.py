@@ -60,7 +60,8 @@ def test_an_officer_sets_up_a_round_that_pins_the_form_version(officer, session,
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"academic_year": "2026-27"}, "Enter the academic year like 2026/27"),
+        ({"academic_year": "2026-27"}, "Enter the academic year in the correct format"),
+        ({"academic_year": "2026/2x"}, "Enter the academic year in the correct format"),
         ({"academic_year": "2026/29"}, "Enter an academic year whose years follow on"),
         ({"term": ""}, "Select the term"),
         ({"closes_on": ["1", "1", "2020"]}, "The closing date must be the same as or after"),

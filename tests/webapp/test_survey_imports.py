@@ -4,6 +4,7 @@ import csv
 import html
 import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -59,6 +60,28 @@ def as_xlsx(header, rows, formula_at=None) -> bytes:
         sheet.cell(*formula_at).value = "=1+1"
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """A tiny XLSX whose shared strings unpack to 60 MB."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", "a" * (60 * 1024 * 1024))
+    return out.getvalue()
+
+
+def broken_workbook() -> bytes:
+    """A real workbook whose sheet has been cut short."""
+    good = zipfile.ZipFile(io.BytesIO(as_xlsx(["a"], [["x"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in good.infolist():
+            data = good.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            archive.writestr(item, data)
     return out.getvalue()
 
 
@@ -183,6 +206,11 @@ def test_a_formula_in_an_xlsx_cell_is_reported_not_run(officer, session, survey_
         (b"a,b\n", "empty.csv", "The file has no rows of answers"),
         (b"a\n" + b"x\n" * 10_001, "long.csv", "The file has more than 10,000 rows"),
         (b"a," * 5 + b"\n" + b"x" * (5 * 1024 * 1024), "huge.csv", "smaller than 5 MB"),
+        (b"," * 1_500_000 + b"\nx\n", "wide.csv", "The file has more than 300 columns"),
+        (b"Q,Q\nx,y\n", "twice.csv", "is used twice. Give each column its own heading"),
+        (b"Q,,R\nx,y,z\n", "blank.csv", "Column 2 has no heading"),
+        (zip_bomb(), "bomb.xlsx", "The workbook holds too much data"),
+        (broken_workbook(), "broken-sheet.xlsx", "The file is not a readable XLSX workbook"),
     ],
 )
 def test_files_that_cannot_be_read_get_a_clear_message(
@@ -207,3 +235,27 @@ def test_a_required_question_must_be_matched_to_a_column(officer, session, surve
 def test_a_file_bigger_than_the_server_takes_gets_a_clear_page(officer, survey_round):
     response = upload(officer, survey_round, b"x" * (11 * 1024 * 1024), "enormous.csv")
     assert response.status_code == 413
+
+
+def test_a_formula_in_a_csv_cell_is_reported_even_after_spaces(officer, session, survey_round):
+    header, rows = rows_for(headings(session, survey_round), 5)
+    rows[2][len(STATEMENTS)] = '  =HYPERLINK("http://x")'
+    rows[3][len(STATEMENTS)] = "- it could be better"  # a dash starting a comment is text
+    uploaded = upload(officer, survey_round, as_csv(header, rows), "answers.csv")
+    page = check(officer, uploaded.location).get_data(as_text=True)
+    assert page.count("This cell holds a formula") == 1
+    assert "Nothing was imported: 1 problem in the file" in page
+
+
+def test_a_file_is_only_ever_imported_once(officer, session, survey_round):
+    from models.surveys import SurveyImport, finish_import
+
+    header, rows = rows_for(headings(session, survey_round), 5)
+    uploaded = upload(officer, survey_round, as_csv(header, rows), "answers.csv")
+    check(officer, uploaded.location)
+    upload_row = session.exec(select(SurveyImport)).one()
+    assert finish_import(session=session, upload=upload_row, count=5)
+    assert not finish_import(session=session, upload=upload_row, count=5)  # a second job
+    session.rollback()
+    assert confirm(officer, uploaded.location).status_code == 302
+    assert len(stored(session)) == 5
