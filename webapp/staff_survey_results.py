@@ -110,9 +110,7 @@ def _export_input(survey_round: SurveyRound) -> ExportInput:
         (c.response_id or 0, c.question_id): c.text_redacted
         for c in session.exec(select(Comment).where(Comment.response_id.in_(ids)))  # type: ignore[union-attr]
     }
-    with_identity = (
-        current_user.role == Role.ADMIN and survey_round.anonymity != Anonymity.ANONYMOUS
-    )
+    with_identity = may_see_identity(current_user.role, survey_round.anonymity)
     invitations = {}
     if with_identity:
         query = select(Invitation).where(Invitation.round_id == survey_round.id)
@@ -125,6 +123,14 @@ def _export_input(survey_round: SurveyRound) -> ExportInput:
         invitations=invitations,  # type: ignore[arg-type]
         with_identity=with_identity,
     )
+
+
+def may_see_identity(role: Role, anonymity: Anonymity) -> bool:
+    """Who may see who answered: administrators unless the round is anonymous, and the
+    officers running it too when it is named."""
+    if anonymity == Anonymity.ANONYMOUS:
+        return False
+    return role == Role.ADMIN or (role == Role.OFFICER and anonymity == Anonymity.NAMED)
 
 
 def _file_name(survey_round: SurveyRound, what: str, kind: str) -> str:

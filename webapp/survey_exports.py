@@ -1,9 +1,11 @@
 """A round's responses as tables: one row per response, a data dictionary and a summary.
 
 Free text comes out redacted. Who answered is only included when the caller says the
-reader may see it (administrators, in named or confidential rounds). Otherwise any answer
-about the respondent (district, setting type, need, equality) held by fewer than 5
-people is hidden, so rare combinations cannot point to someone.
+reader may see it. Otherwise equality monitoring answers are left out of the rows (the
+summary counts them), the name of a setting typed in as "other" is left out, and any
+answer about the respondent (district, setting, setting type, need) that fewer than 5
+people gave is hidden. Combinations of answers are not checked: a row-level file is for
+staff analysis, never for publication; the summary sheet is the one to publish.
 """
 
 from collections import Counter
@@ -53,8 +55,13 @@ def _exported(definition: FormDefinition, with_identity: bool) -> list[Question]
     return [
         q
         for q in definition.questions()
-        if q.kind != "picture" and (with_identity or not q.personal)
+        if q.kind != "picture"
+        and (with_identity or (not q.personal and q.context != "equality"))
     ]
+
+
+def _about_respondent(question: Question) -> bool:
+    return bool(question.context) or question.kind in {"setting", "district"}
 
 
 def dictionary(data: ExportInput) -> pd.DataFrame:
@@ -80,9 +87,11 @@ def dictionary(data: ExportInput) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["column", "meaning", "values"])
 
 
-def _label(question: Question, answer: Any, names: dict[str, dict[str, str]]) -> Any:
+def _label(
+    question: Question, answer: Any, names: dict[str, dict[str, str]], with_identity: bool
+) -> Any:
     if question.kind == "setting" and isinstance(answer, dict) and "other" in answer:
-        return answer["other"]
+        return answer["other"] if with_identity else "Another setting"
     key = answer_key(question, answer)
     if key is None:
         return ""
@@ -102,7 +111,8 @@ def _cells(question: Question, response: Response, data: ExportInput) -> dict[st
         return {question.id: data.comments.get((response.id or 0, question.id), "")}
     if question.kind == "date":
         return {question.id: answer or ""}
-    return {question.id: _label(question, answer, data.names) if answer else ""}
+    label = _label(question, answer, data.names, data.with_identity) if answer else ""
+    return {question.id: label}
 
 
 def responses_table(data: ExportInput) -> pd.DataFrame:
@@ -133,7 +143,7 @@ def responses_table(data: ExportInput) -> pd.DataFrame:
 
 def _hide_rare_context(frame: pd.DataFrame, definition: FormDefinition) -> pd.DataFrame:
     for question in definition.questions():
-        if question.context and question.id in frame:
+        if _about_respondent(question) and question.id in frame:
             counts = Counter(frame[question.id])
             rare = {value for value, n in counts.items() if value != "" and is_small(n)}
             frame[question.id] = [SUPPRESSED if v in rare else v for v in frame[question.id]]

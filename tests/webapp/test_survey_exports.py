@@ -125,3 +125,23 @@ def test_the_data_dictionary_is_a_csv_too(client, survey_round):
         frame["column"]
     )
     assert client.get(f"/staff/surveys/{survey_round.id}/export.json").status_code == 404
+
+
+def test_officers_see_who_answered_only_in_named_rounds(client, session, demo, published):
+    named = build(session, demo, Anonymity.NAMED, year="2027/28")
+    confidential = build(session, demo, Anonymity.CONFIDENTIAL, year="2028/29")
+    sign_in(client, "officer@demo.heard")
+    frame = pd.read_csv(io.BytesIO(download(client, named, "csv").data), dtype=str)
+    assert "Jo Parent" in set(frame["invited_name"])
+    frame = pd.read_csv(io.BytesIO(download(client, confidential, "csv").data), dtype=str)
+    assert "invited_name" not in frame.columns
+
+
+def test_equality_answers_stay_out_of_the_rows_but_are_counted(client, session, demo, published):
+    survey_round = make_round(session, demo.organisation.id)
+    add_responses(session, survey_round, [parent_answers("agree", **{"ethnic-group": "asian"})] * 6)
+    sign_in(client, "officer@demo.heard")
+    data = download(client, survey_round, "xlsx").data
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, keep_default_na=False)
+    assert "ethnic-group" not in sheets["Responses"].columns
+    assert "ethnic-group" in set(sheets["Summary"]["question"])
