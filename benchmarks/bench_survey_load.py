@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import re
@@ -57,6 +58,14 @@ COMMENTS = [
     "The parent workshops were useful but they are always in working hours.",
 ]
 KINDS = ["open link", "start", "page GET", "page POST", "check answers", "send"]
+ROUTES = {  # Heard's request log names each route; these are the kinds above
+    ("GET", "/r/<code>"): "open link",
+    ("POST", "/r/<code>"): "start",
+    ("GET", "/f/<slug>/pages/<page_id>"): "page GET",
+    ("POST", "/f/<slug>/pages/<page_id>"): "page POST",
+    ("GET", "/f/<slug>/check-answers"): "check answers",
+    ("POST", "/f/<slug>/check-answers"): "send",
+}
 
 
 class TimeUp(Exception):
@@ -78,6 +87,7 @@ class Tally:
     problems: Counter = field(default_factory=Counter)
     client_cpu: float = 0.0
     server_cpu: float = float("nan")
+    in_app: dict[str, list[float]] = field(default_factory=dict)
 
     def merge(self, other: Tally) -> None:
         for kind, values in other.latencies.items():
@@ -308,6 +318,24 @@ def cpu_seconds(pid: int) -> float:
     return sum(ticks) / os.sysconf("SC_CLK_TCK") if ticks else float("nan")
 
 
+def in_app_times(log: Path, offset: int) -> dict[str, list[float]]:
+    """Milliseconds each request spent in Heard's handlers, from its JSON request log.
+
+    The clients' latency also counts the wait for a free worker; this is the service time.
+    """
+    times: dict[str, list[float]] = {}
+    with log.open(encoding="utf-8", errors="replace") as lines:
+        lines.seek(offset)
+        for line in lines:
+            if '"duration_ms"' not in line:
+                continue
+            record = json.loads(line)
+            kind = ROUTES.get((record.get("method"), record.get("route")))
+            if kind:
+                times.setdefault(kind, []).append(record["duration_ms"])
+    return times
+
+
 def count(database: Path, sql: str) -> int:
     with sqlite3.connect(database) as connection:
         return connection.execute(sql).fetchone()[0]
@@ -334,11 +362,12 @@ def load_test(target: Target, args: argparse.Namespace, folder: Path) -> tuple[T
         log = folder / f"{target.name}.log"
         process, port = serve(target.app, target.cwd, target.env, args.workers, log, target.ready)
         warm, _ = drive(port, target.journey, args.clients, args.warmup)
-        before = cpu_seconds(process.pid)
+        before, offset = cpu_seconds(process.pid), log.stat().st_size
         tally, elapsed = drive(port, target.journey, args.clients, args.seconds)
         tally.server_cpu = cpu_seconds(process.pid) - before
     finally:
         stop(process)
+    tally.in_app = in_app_times(log, offset)
     # Warm-up sends are stored too; count them out so the check covers every send.
     stored = count(target.database, target.stored_sql) - warm.successes
     tally.problems.update({f"warm-up: {k}": v for k, v in warm.problems.items()})
@@ -376,11 +405,16 @@ def report(heard: tuple, peer: tuple) -> tuple[dict, dict]:
     lost = ours.successes - our_rows, theirs.successes - their_rows
     print(f"{'lost (sent - stored)':<24} {lost[0]:>9} {lost[1]:>9}")
     print(f"{'errors':<24} {ours.problems.total():>9} {theirs.problems.total():>9}")
-    print(f"\nHeard by request kind {'n':>8} {'p50 (ms)':>9} {'p95 (ms)':>9} {'max (ms)':>9}")
+    print("\nHeard by request kind: latency at the client, and time in Heard's handlers (ms)")
+    print(f"{'':<18} {'n':>6} {'p50':>7} {'p95':>7} {'max':>7} {'in p50':>7} {'in p95':>7}")
     for kind in KINDS:
         values = np.array(ours.latencies.get(kind, [np.nan])) * 1000
+        inside = np.percentile(ours.in_app.get(kind, [np.nan]), [50, 95])
         p50, p95 = np.percentile(values, [50, 95])
-        print(f"  {kind:<19} {len(values):>8} {p50:>9.1f} {p95:>9.1f} {values.max():>9.1f}")
+        print(
+            f"  {kind:<16} {len(values):>6} {p50:>7.1f} {p95:>7.1f} {values.max():>7.1f} "
+            f"{inside[0]:>7.1f} {inside[1]:>7.1f}"
+        )
     for side, tally in (("Heard", ours), ("peer", theirs)):
         for problem, times in tally.problems.most_common(10):
             print(f"{side} error x{times}: {problem}")

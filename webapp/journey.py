@@ -62,7 +62,9 @@ def remember(response: WerkzeugResponse, slug: str, token: str) -> WerkzeugRespo
         cookie_name(slug),
         token,
         max_age=COOKIE_LIFETIME,
-        path=f"/f/{slug}",
+        # The whole site: a survey's open link and invitation pages need it too, to offer
+        # to carry on. It is HttpOnly and same-site, and only this site ever sees it.
+        path="/",
         secure=current_app.config["HEARD_HTTPS"],
         httponly=True,
         samesite="Lax",
@@ -101,9 +103,13 @@ def current(slug: str) -> tuple[FormVersion, FormDefinition, Response | None]:
     return form_version, definition, None
 
 
-def build_context() -> BuildContext:
-    """What the builders need: the organisation's settings and districts."""
-    organisation = current_organisation()
+def build_context(response: Response | None = None) -> BuildContext:
+    """What the builders need: the settings and districts of the organisation asking."""
+    organisation = (
+        db.session().get(Organisation, response.organisation_id)
+        if response is not None
+        else current_organisation()
+    )
     if organisation is None:
         return BuildContext()
     return context_for(db.session(), organisation)
@@ -164,7 +170,7 @@ def save_page(response: Response, page: Page, form: Any) -> None:
 
 def summary_rows(definition: FormDefinition, response: Response) -> list[dict[str, Any]]:
     """Each page with its questions and answers in words, for checking and printing."""
-    context = build_context()
+    context = build_context(response)
     settings, districts = dict(context.settings), dict(context.districts)
     rows = []
     for page in definition.pages:

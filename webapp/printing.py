@@ -93,8 +93,7 @@ def blank(slug: str) -> WerkzeugResponse:
 @limiter.limit("30 per hour")
 def summary(slug: str) -> WerkzeugResponse | tuple[str, int]:
     """This browser's answers, for the Annual Review meeting."""
-    form_version, definition = journey.published_form(slug)
-    response = journey.current_response(slug, form_version)
+    _version, definition, response = journey.current(slug)
     if response is None:
         return render_template("respond/not_found.html", definition=definition), 404
     context = summary_context(definition, response)

@@ -23,11 +23,13 @@ def start(slug: str) -> str | WerkzeugResponse:
 
     A survey with a round open now sends people to that round, so their answers count in it.
     """
+    _version, definition, response = journey.current(slug)
     survey_round = survey_rounds.open_round_for(slug)
-    if survey_round is not None:
+    if survey_round is not None and (response is None or journey.is_submitted(response)):
+        if not survey_round.open_link:
+            page = render_template("respond/invitation_only.html", survey_round=survey_round)
+            return page, 403  # type: ignore[return-value]
         return redirect(url_for("survey_links.open_link", code=survey_round.open_code))
-    form_version, definition = journey.published_form(slug)
-    response = journey.current_response(slug, form_version)
     return render_template(
         "respond/start.html", definition=definition, response=response, form=FlaskForm()
     )
@@ -69,7 +71,7 @@ def page(slug: str, page_id: str) -> str | WerkzeugResponse:
     closed = survey_rounds.closed_page(response)
     if closed is not None:
         return closed
-    form_class = page_form_class(this_page, journey.build_context())
+    form_class = page_form_class(this_page, journey.build_context(response))
     form = form_class(data=initial_data(this_page, response.answers))
     if form.validate_on_submit():
         journey.save_page(response, this_page, form)

@@ -16,7 +16,7 @@ from webapp import db, journey
 from webapp.access import roles_required
 from webapp.import_jobs import KIND
 from webapp.queue import queue
-from webapp.staff_surveys import MANAGERS, load_round
+from webapp.staff_surveys import MANAGERS, load_round, staff_organisation
 from webapp.survey_forms import ImportUploadForm
 from webapp.survey_imports import (
     MAX_BYTES,
@@ -120,7 +120,8 @@ def columns(round_id: int, import_id: int) -> str | tuple[str, int] | WerkzeugRe
             upload_row.mapping = mapping
             db.session().add(upload_row)
             db.session().commit()
-            checked = convert(definition, table, mapping, journey.build_context())
+            context = journey.context_for(db.session(), staff_organisation())
+            checked = convert(definition, table, mapping, context)
     status = 400 if form.errors or (checked and checked[1]) else 200
     page = render_template(
         "staff/surveys/import_columns.html",

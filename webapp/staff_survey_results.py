@@ -10,10 +10,9 @@ from models.coding import Comment
 from models.surveys import Anonymity, Invitation, SurveyRound, list_rounds, submitted_responses
 from webapp import db, journey
 from webapp.access import roles_required
-from webapp.branding import current_organisation
 from webapp.invitation_pack import attachment
 from webapp.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
-from webapp.staff_surveys import MANAGERS, READERS, audit, load_round
+from webapp.staff_surveys import MANAGERS, READERS, audit, load_round, staff_organisation
 from webapp.survey_exports import ExportInput, dictionary, responses_table, summary_table
 from webapp.survey_results import (
     RoundAnswers,
@@ -34,7 +33,7 @@ BREAKDOWNS = {
 
 
 def _names() -> dict[str, dict[str, str]]:
-    session, organisation = db.session(), current_organisation()
+    session, organisation = db.session(), staff_organisation()
     return {
         "districts": {
             str(d.id): d.name for d in list_districts(session=session, organisation=organisation)

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from models import (
     FormStatus,
     FormVersion,
+    Organisation,
     Role,
     list_districts,
     list_form_versions,
@@ -35,12 +36,18 @@ from models.surveys import (
 )
 from webapp import db, invitation_pack, journey
 from webapp.access import roles_required
-from webapp.branding import current_organisation
 from webapp.survey_forms import InviteForm, RoundForm
 
 bp = Blueprint("staff_surveys", __name__, url_prefix="/staff/surveys")
 MANAGERS = (Role.ADMIN, Role.OFFICER)
 READERS = (Role.ADMIN, Role.OFFICER, Role.PARTICIPATION)
+
+
+def staff_organisation() -> Organisation:
+    """The signed-in member of staff's own organisation."""
+    organisation = db.session().get(Organisation, current_user.organisation_id)
+    assert organisation is not None
+    return organisation
 
 
 def load_round(round_id: int) -> SurveyRound:
@@ -81,7 +88,7 @@ def _round_form() -> RoundForm:
     form = RoundForm()
     published = [v for v in list_form_versions(session=session) if v.status == FormStatus.PUBLISHED]
     form.survey.choices = [SelectChoice(v.slug, v.title) for v in published]
-    organisation = current_organisation()
+    organisation = staff_organisation()
     form.districts.choices = [
         SelectChoice(d.id, d.name)
         for d in list_districts(session=session, organisation=organisation)
@@ -169,7 +176,7 @@ def round_page(round_id: int) -> str:
 
 
 def _targets(survey_round: SurveyRound) -> dict[str, list[str]]:
-    session, organisation = db.session(), current_organisation()
+    session, organisation = db.session(), staff_organisation()
     districts = {d.id: d.name for d in list_districts(session=session, organisation=organisation)}
     settings = {s.id: s.name for s in list_settings(session=session, organisation=organisation)}
     return {

@@ -55,8 +55,7 @@ def _exported(definition: FormDefinition, with_identity: bool) -> list[Question]
     return [
         q
         for q in definition.questions()
-        if q.kind != "picture"
-        and (with_identity or (not q.personal and q.context != "equality"))
+        if q.kind != "picture" and (with_identity or (not q.personal and q.context != "equality"))
     ]
 
 

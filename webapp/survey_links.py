@@ -61,11 +61,17 @@ def _invitation(token: str) -> tuple[Invitation, SurveyRound]:
 def _start_page(
     survey_round: SurveyRound, *, invited: bool, action: str, carry_on: bool = False
 ) -> str:
-    _version, definition = _form(survey_round)
+    version, definition = _form(survey_round)
+    mine = journey.current_response(version.slug, version)
+    unfinished = (
+        mine
+        if not invited and mine is not None and mine.round_id == survey_round.id and is_live(mine)
+        else None
+    )
     return render_template(
         "respond/start.html",
         definition=definition,
-        response=None,
+        response=unfinished,
         form=FlaskForm(),
         survey_round=survey_round,
         statement=survey_rounds.anonymity_statement(survey_round, invited=invited),

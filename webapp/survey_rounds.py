@@ -56,12 +56,12 @@ def after_submit(session: Session, response: Response) -> None:
 
 
 def open_round_for(slug: str) -> SurveyRound | None:
-    """The round of this survey that is open now through its open link, if there is one."""
+    """The newest round of this survey that is open now, if there is one."""
     organisation = current_organisation()
     if organisation is None or organisation.id is None:
         return None
     rounds = list_rounds(session=db.session(), organisation_id=organisation.id, form_slug=slug)
-    live = [r for r in rounds if r.open_link and r.is_open()]
+    live = [r for r in rounds if r.is_open()]
     return live[-1] if live else None
 
 

@@ -217,3 +217,21 @@ def test_the_surveys_own_address_leads_to_the_round_open_now(client, survey_roun
     assert response.status_code == 302
     assert response.location.endswith(f"/r/{survey_round.open_code}")
     assert client.get("/f/school-termly").status_code == 200  # no round: the plain form
+
+
+def test_an_invitations_only_round_says_so_at_the_surveys_own_address(
+    client, session, survey_round
+):
+    survey_round.open_link = False
+    session.add(survey_round)
+    session.commit()
+    page = client.get(f"/f/{SLUG}")
+    assert page.status_code == 403
+    assert "This survey is by invitation" in page.get_data(as_text=True)
+
+
+def test_the_open_link_offers_to_carry_on_an_unfinished_response(client, session, survey_round):
+    start(client, f"/r/{survey_round.open_code}")
+    page = client.get(f"/r/{survey_round.open_code}").get_data(as_text=True)
+    assert "Carry on where you stopped" in page and "Start again" in page
+    assert client.get(f"/f/{SLUG}").status_code == 200  # the same offer at the survey's address
