@@ -80,7 +80,11 @@ def index() -> str:
     session = db.session()
     rounds = list_rounds(session=session, organisation_id=current_user.organisation_id)
     counts = {r.id: sum(count_by_channel(session=session, survey_round=r).values()) for r in rounds}
-    return render_template("staff/surveys/index.html", rounds=rounds, counts=counts)
+    titles = {
+        r.id: journey.definition_of(session.get(FormVersion, r.form_version_id)).title
+        for r in rounds
+    }  # type: ignore[arg-type]
+    return render_template("staff/surveys/index.html", rounds=rounds, counts=counts, titles=titles)
 
 
 def _round_form() -> RoundForm:
@@ -293,13 +297,14 @@ def paper(round_id: int) -> str | WerkzeugResponse:
     return journey.remember(redirect(target), form_version.slug, token)
 
 
-@bp.post("/<int:round_id>/close")
+@bp.route("/<int:round_id>/close", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
-def close(round_id: int) -> WerkzeugResponse:
-    """Close a round now: it takes no more answers from any link."""
+def close(round_id: int) -> str | WerkzeugResponse:
+    """Close a round now, after saying what that means: no link takes answers again."""
     survey_round = load_round(round_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        return render_template("staff/surveys/close.html", survey_round=survey_round, form=form)
     close_round(session=db.session(), survey_round=survey_round)
     audit("survey_round.closed", survey_round)
     db.session().commit()

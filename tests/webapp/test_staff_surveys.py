@@ -179,7 +179,11 @@ def test_paper_copies_are_typed_in_through_the_survey_and_marked(officer, sessio
 
 def test_closing_a_round_stops_every_link(officer, session, survey_round, app):
     url = f"/staff/surveys/{survey_round.id}"
-    closed = officer.post(f"{url}/close", data={"csrf_token": csrf_token(officer, url)})
+    asked = officer.get(f"{url}/close").get_data(as_text=True)
+    assert "Are you sure you want to close 2026/27 Autumn?" in asked
+    session.refresh(survey_round)
+    assert survey_round.is_open()  # asking changes nothing
+    closed = officer.post(f"{url}/close", data={"csrf_token": csrf_token(officer, f"{url}/close")})
     assert closed.status_code == 302
     session.refresh(survey_round)
     assert not survey_round.is_open()
@@ -194,8 +198,24 @@ def test_other_organisations_rounds_are_not_found(officer, session, demo, publis
     )
     session.commit()
     theirs = make_round(session, other.id)
-    for path in ("", "/results", "/export.csv", "/not-responded", "/import"):
+    for path in (
+        "",
+        "/results",
+        "/export.csv",
+        "/export.xlsx",
+        "/data-dictionary.csv",
+        "/open-link.svg",
+        "/not-responded",
+        "/import",
+        "/close",
+    ):
         assert officer.get(f"/staff/surveys/{theirs.id}{path}").status_code == 404, path
+    token = csrf_token(officer, "/staff/surveys/new")
+    for path in ("/invitations", "/reminders", "/paper", "/close", "/import", "/import/1/confirm"):
+        posted = officer.post(f"/staff/surveys/{theirs.id}{path}", data={"csrf_token": token})
+        assert posted.status_code == 404, path
+    session.expire_all()
+    assert session.get(SurveyRound, theirs.id).is_open()
 
 
 def test_participation_workers_read_results_but_do_not_run_rounds(

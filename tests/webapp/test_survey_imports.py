@@ -167,6 +167,7 @@ def test_three_bad_rows_import_nothing_and_are_reported_by_row_and_column(
     page = checked.get_data(as_text=True)
     assert checked.status_code == 400
     assert "Nothing was imported: 3 problems in the file" in page
+    assert "<title>Error: Match columns to questions" in page
     table = html.unescape(page[page.index('id="import-problems"') :])
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>' in table
     assert "‘Agre’ is not one of the answers to this question" in table
