@@ -75,7 +75,7 @@ def anonymity_statement(survey_round: SurveyRound, *, invited: bool) -> str:
     if not invited:
         return gettext(
             "This link does not tell us who you are. Please do not write anyone's name in "
-            "your answers. If you do, we remove names before anyone reads them."
+            "your answers."
         )
     if survey_round.anonymity == Anonymity.ANONYMOUS:
         return gettext(
