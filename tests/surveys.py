@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from forms.schema import FormDefinition, parse_definition
 from models import FormVersion, get_published_form
+from models.demo_surveys import STATEMENTS as DEMO_STATEMENTS
 from models.surveys import Anonymity, SurveyRound, SurveyRoundCreate, Term, create_round
 from tests.conftest import csrf_token
 
@@ -120,16 +121,7 @@ def add_responses(
     return made
 
 
-STATEMENTS = (
-    "listened-to",
-    "involved-in-decisions",
-    "clear-information",
-    "sen-service-communication",
-    "setting-meets-needs",
-    "on-time",
-    "making-a-difference",
-    "confident-future",
-)
+STATEMENTS = DEMO_STATEMENTS  # the parent survey's confidence statements
 
 
 def parent_answers(value: str, **extra: Any) -> dict[str, Any]:

@@ -163,7 +163,11 @@ def _create(form: RoundForm) -> SurveyRound:
 @roles_required(*READERS)
 def round_page(round_id: int) -> str:
     """A round at a glance: dates, links, who has answered, and what can be done next."""
-    survey_round = load_round(round_id)
+    return _render_round(load_round(round_id), InviteForm(formdata=None))
+
+
+def _render_round(survey_round: SurveyRound, invite_form: InviteForm) -> str:
+    """The round page; `invite_form` carries any errors from inviting people."""
     session = db.session()
     invited, responded = invitation_counts(session=session, survey_round=survey_round)
     return render_template(
@@ -173,8 +177,8 @@ def round_page(round_id: int) -> str:
         channels=count_by_channel(session=session, survey_round=survey_round),
         invited=invited,
         responded=responded,
-        invite_form=InviteForm(formdata=None),
-        form=FlaskForm(),
+        invite_form=invite_form,
+        form=invite_form,
         targets=_targets(survey_round),
     )
 
@@ -211,29 +215,12 @@ def invite(round_id: int) -> str | WerkzeugResponse:
         flash("This round is closed, so it cannot take invitations", "info")
         return redirect(url_for(".round_page", round_id=round_id))
     if not form.validate_on_submit():
-        return _round_with_errors(survey_round, form)
+        return _render_round(survey_round, form), 400
     session = db.session()
     made = create_invitations(session=session, survey_round=survey_round, people=form.parsed)
     audit("survey_round.invited", survey_round, invitations=len(made))
     session.commit()
     return invitation_pack.download(survey_round, made, "invitations")
-
-
-def _round_with_errors(survey_round: SurveyRound, invite_form: InviteForm) -> tuple[str, int]:
-    session = db.session()
-    invited, responded = invitation_counts(session=session, survey_round=survey_round)
-    page = render_template(
-        "staff/surveys/round.html",
-        survey_round=survey_round,
-        form_version=session.get(FormVersion, survey_round.form_version_id),
-        channels=count_by_channel(session=session, survey_round=survey_round),
-        invited=invited,
-        responded=responded,
-        invite_form=invite_form,
-        form=invite_form,
-        targets=_targets(survey_round),
-    )
-    return page, 400
 
 
 @bp.get("/<int:round_id>/not-responded")
