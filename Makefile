@@ -83,10 +83,10 @@ format: $(STAMP)/python ## Reformat the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## Run the benchmarks and print their figures against a peer baseline
-	@if ls benchmarks/bench_*.py >/dev/null 2>&1; then \
-		for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done; \
-	else echo "No benchmarks yet."; fi
+bench: install ## Run every benchmark, print its figures beside a peer baseline; exit 1 if any target is missed
+	@failed=""; for b in benchmarks/bench_*.py; do echo "== $$b"; \
+		$(BIN)/python $$b || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo "Targets not met in:$$failed"; exit 1; fi
 
 clean: ## Remove the virtualenv, node_modules and built files (keeps instance/)
 	rm -rf $(VENV) node_modules $(DIST) $(STAMP) .pytest_cache .ruff_cache .mypy_cache .coverage

@@ -12,7 +12,9 @@ Import widgets from here, never from govuk_frontend_wtf directly.
 
 from typing import Any
 
+from flask import current_app
 from govuk_frontend_wtf import wtforms_widgets as upstream
+from markupsafe import Markup
 from wtforms import Field
 from wtforms.validators import Length
 
@@ -27,6 +29,13 @@ def _without_empty_hint(params: dict[str, Any]) -> dict[str, Any]:
 class _NoEmptyHint:
     def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
         return _without_empty_hint(super().map_gov_params(field, **kwargs))  # type: ignore[misc]
+
+    def render(self, params: dict[str, Any]) -> Markup:
+        # Upstream calls Flask's render_template for every field, which runs every
+        # context processor and signal each time; a field's template needs only `params`.
+        # On a page of statements that was a third of the time to build the page.
+        template = current_app.jinja_env.get_template(self.template)  # type: ignore[attr-defined]
+        return Markup(template.render(params=params))
 
 
 class GovTextInput(_NoEmptyHint, upstream.GovTextInput):

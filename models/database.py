@@ -37,11 +37,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     if cursor.execute("PRAGMA database_list").fetchone()[2]:
         # A file database: with write-ahead logging, readers never wait for a writer and a
-        # commit appends to the log instead of rewriting and syncing a rollback journal.
-        # NORMAL syncs at checkpoints, not every commit: a power cut can lose the last
-        # commits, but an application or server crash cannot, and the file never corrupts.
+        # commit appends to the log instead of rewriting a rollback journal. FULL still
+        # syncs every commit, so a sent response survives even a power cut.
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 

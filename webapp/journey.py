@@ -1,5 +1,6 @@
 """The respondent's journey through a form: which form, which response, which page next."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.builder import read_answers, read_pictures
 from forms.kinds import BuildContext
-from forms.schema import FormDefinition, Page, parse_definition
+from forms.schema import FormDefinition, Page, Question, parse_definition
 from forms.summary import describe
 from models import (
     FormVersion,
@@ -103,8 +104,19 @@ def current(slug: str) -> tuple[FormVersion, FormDefinition, Response | None]:
     return form_version, definition, None
 
 
-def build_context(response: Response | None = None) -> BuildContext:
-    """What the builders need: the settings and districts of the organisation asking."""
+LISTED_KINDS = frozenset({"district", "setting"})
+
+
+def build_context(
+    response: Response | None = None, questions: Iterable[Question] | None = None
+) -> BuildContext:
+    """What the builders need: the settings and districts of the organisation asking.
+
+    Given the questions at hand, it reads them only when one of them lists them: most
+    pages do not, and this is the busiest path in Heard.
+    """
+    if questions is not None and not any(q.kind in LISTED_KINDS for q in questions):
+        return BuildContext()
     organisation = (
         db.session().get(Organisation, response.organisation_id)
         if response is not None
@@ -170,7 +182,7 @@ def save_page(response: Response, page: Page, form: Any) -> None:
 
 def summary_rows(definition: FormDefinition, response: Response) -> list[dict[str, Any]]:
     """Each page with its questions and answers in words, for checking and printing."""
-    context = build_context(response)
+    context = build_context(response, definition.questions())
     settings, districts = dict(context.settings), dict(context.districts)
     rows = []
     for page in definition.pages:

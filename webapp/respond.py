@@ -71,7 +71,8 @@ def page(slug: str, page_id: str) -> str | WerkzeugResponse:
     closed = survey_rounds.closed_page(response)
     if closed is not None:
         return closed
-    form_class = page_form_class(this_page, journey.build_context(response))
+    context = journey.build_context(response, this_page.questions)
+    form_class = page_form_class(this_page, context)
     form = form_class(data=initial_data(this_page, response.answers))
     if form.validate_on_submit():
         journey.save_page(response, this_page, form)
