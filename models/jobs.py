@@ -3,11 +3,11 @@
 The queue itself (huey) only carries the job id; this table is the record people read.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, LargeBinary
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow, value_enum
@@ -102,3 +102,45 @@ def list_jobs(*, session: Session, organisation_id: int, kind: str | None = None
     if kind is not None:
         query = query.where(Job.kind == kind)
     return list(session.exec(query.order_by(col(Job.id).desc()).limit(20)))
+
+
+class JobFile(SQLModel, table=True):
+    """A file a job made, such as an export, kept for a short time for the person who asked."""
+
+    __tablename__ = "job_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", unique=True, index=True)
+    filename: str = Field(max_length=200)
+    mimetype: str = Field(max_length=120)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+FILE_LIFETIME = timedelta(hours=24)
+
+
+def save_job_file(*, session: Session, job: Job, filename: str, mimetype: str, data: bytes) -> None:
+    """Keep the file a job made."""
+    session.add(JobFile(job_id=job.id, filename=filename, mimetype=mimetype, data=data))  # type: ignore[arg-type]
+    session.flush()
+
+
+def get_job_file(*, session: Session, job: Job) -> JobFile | None:
+    """The file a job made, unless it has expired."""
+    found = session.exec(select(JobFile).where(JobFile.job_id == job.id)).first()
+    if found is None or utcnow() - found.created_at > FILE_LIFETIME:
+        return None
+    return found
+
+
+def purge_job_files(*, session: Session) -> int:
+    """Delete files older than a day: they may hold personal data. Returns how many."""
+    cutoff = utcnow() - FILE_LIFETIME
+    old = list(session.exec(select(JobFile).where(JobFile.created_at < cutoff)))
+    for found in old:
+        session.delete(found)
+    session.flush()
+    return len(old)

@@ -123,7 +123,7 @@ class SurveyRound(SurveyRoundBase, table=True):
         return datetime.combine(self.opens_on, time.min, LOCAL_TIME)
 
     def closes_at(self) -> datetime:
-        """The first moment after the closing day, in UK time."""
+        """The last moment of the closing day, in UK time."""
         return datetime.combine(self.closes_on, time.max, LOCAL_TIME)
 
     def state(self, now: datetime | None = None) -> RoundState:

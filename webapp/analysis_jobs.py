@@ -204,8 +204,16 @@ def survey_import(session: Session, job: Job, report: Report) -> dict[str, Any]:
     return run_import(session, job, report)
 
 
+def survey_export(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Export a round's responses (see webapp/export_jobs.py)."""
+    from webapp.export_jobs import run_export
+
+    return run_export(session, job, report)
+
+
 RUNNERS: dict[str, Callable[[Session, Job, Report], dict[str, Any]]] = {
     "retrain": retrain,
     "discover": discover,
     "survey-import": survey_import,  # webapp.import_jobs.KIND
+    "survey-export": survey_export,  # webapp.export_jobs.KIND
 }

@@ -1,19 +1,23 @@
 """A round's results and exports, for staff. Small numbers are hidden in every one."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import select
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.schema import FormDefinition
 from models import FormVersion, Role, list_districts, list_settings
-from models.coding import Comment
-from models.surveys import Anonymity, Invitation, SurveyRound, list_rounds, submitted_responses
+from models.jobs import create_job, get_job, get_job_file, purge_job_files
+from models.surveys import Anonymity, SurveyRound, list_rounds, submitted_responses
 from webapp import db, journey
 from webapp.access import roles_required
+from webapp.export_jobs import FORMATS
+from webapp.export_jobs import KIND as EXPORT_KIND
 from webapp.invitation_pack import attachment
-from webapp.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
+from webapp.queue import queue
+from webapp.spreadsheets import CSV_TYPE, csv_bytes
 from webapp.staff_surveys import MANAGERS, READERS, audit, load_round, staff_organisation
-from webapp.survey_exports import ExportInput, dictionary, responses_table, summary_table
+from webapp.survey_exports import ExportInput, dictionary, file_name
 from webapp.survey_results import (
     RoundAnswers,
     breakdown,
@@ -101,29 +105,6 @@ def results(round_id: int) -> str:
     )
 
 
-def _export_input(survey_round: SurveyRound) -> ExportInput:
-    session = db.session()
-    responses = submitted_responses(session=session, survey_round=survey_round)
-    ids = [r.id for r in responses]
-    comments = {
-        (c.response_id or 0, c.question_id): c.text_redacted
-        for c in session.exec(select(Comment).where(Comment.response_id.in_(ids)))  # type: ignore[union-attr]
-    }
-    with_identity = may_see_identity(current_user.role, survey_round.anonymity)
-    invitations = {}
-    if with_identity:
-        query = select(Invitation).where(Invitation.round_id == survey_round.id)
-        invitations = {i.id: i for i in session.exec(query)}
-    return ExportInput(
-        definition=definition_of_round(survey_round),
-        responses=responses,
-        comments=comments,
-        names=_names(),
-        invitations=invitations,  # type: ignore[arg-type]
-        with_identity=with_identity,
-    )
-
-
 def may_see_identity(role: Role, anonymity: Anonymity) -> bool:
     """Who may see who answered: administrators unless the round is anonymous, and the
     officers running it too when it is named."""
@@ -132,44 +113,70 @@ def may_see_identity(role: Role, anonymity: Anonymity) -> bool:
     return role == Role.ADMIN or (role == Role.OFFICER and anonymity == Anonymity.NAMED)
 
 
-def _file_name(survey_round: SurveyRound, what: str, kind: str) -> str:
-    term = survey_round.name.replace("/", "-").replace(" ", "-").lower()
-    return f"{survey_round.form_slug}-{term}-{what}.{kind}"
-
-
-@bp.get("/<int:round_id>/export.<kind>")
+@bp.post("/<int:round_id>/export.<kind>")
 @roles_required(*MANAGERS)
-def export(round_id: int, kind: str):  # type: ignore[no-untyped-def]
-    """Every response in a round as CSV or XLSX; each download is written to the audit log."""
-    if kind not in {"csv", "xlsx"}:
+def export(round_id: int, kind: str) -> WerkzeugResponse:
+    """Ask for every response in a round as CSV or XLSX; the worker makes the file."""
+    if kind not in FORMATS:
         abort(404)
     survey_round = load_round(round_id)
-    data = _export_input(survey_round)
-    table = responses_table(data)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    session = db.session()
+    purge_job_files(session=session)  # yesterday's exports hold personal data: drop them
+    job = create_job(
+        session=session,
+        organisation_id=survey_round.organisation_id,
+        kind=EXPORT_KIND,
+        params={
+            "round_id": survey_round.id,
+            "format": kind,
+            "identity": may_see_identity(current_user.role, survey_round.anonymity),
+        },
+        created_by_id=current_user.id,
+    )
+    session.commit()
+    queue().enqueue(job)
+    return redirect(url_for("analysis.job", job_id=job.id))
+
+
+@bp.get("/downloads/<int:job_id>")
+@roles_required(*MANAGERS)
+def download(job_id: int) -> WerkzeugResponse:
+    """An export, for the person who asked for it only; each download is audited."""
+    session = db.session()
+    job = get_job(session=session, organisation_id=current_user.organisation_id, job_id=job_id)
+    if job is None or job.kind != EXPORT_KIND or job.created_by_id != current_user.id:
+        abort(404)
+    session.refresh(job)
+    found = get_job_file(session=session, job=job)
+    if found is None:
+        abort(404)
+    survey_round = load_round(job.params["round_id"])
     audit(
         "survey_round.exported",
         survey_round,
-        format=kind,
-        rows=len(table),
-        identity=data.with_identity,
+        format=job.result.get("format"),
+        rows=job.result.get("rows"),
+        identity=job.result.get("identity"),
+        job=job.id,
     )
-    db.session().commit()
-    name = _file_name(survey_round, "responses", kind)
-    if kind == "csv":
-        return attachment(csv_bytes(table), CSV_TYPE, name)
-    sheets = {
-        "Responses": table,
-        "Data dictionary": dictionary(data),
-        "Summary": summary_table(data),
-    }
-    return attachment(xlsx_bytes(sheets), XLSX_TYPE, name)
+    session.commit()
+    return attachment(found.data, found.mimetype, found.filename)
 
 
 @bp.get("/<int:round_id>/data-dictionary.csv")
 @roles_required(*MANAGERS)
-def dictionary_csv(round_id: int):  # type: ignore[no-untyped-def]
-    """What each column of the CSV export means."""
+def dictionary_csv(round_id: int) -> WerkzeugResponse:
+    """What each column of the CSV export means (no answers in it)."""
     survey_round = load_round(round_id)
-    data = _export_input(survey_round)
-    name = _file_name(survey_round, "data-dictionary", "csv")
+    data = ExportInput(
+        definition=definition_of_round(survey_round),
+        responses=[],
+        comments={},
+        names={},
+        invitations={},
+        with_identity=may_see_identity(current_user.role, survey_round.anonymity),
+    )
+    name = file_name(survey_round, "data-dictionary", "csv")
     return attachment(csv_bytes(dictionary(data)), CSV_TYPE, name)

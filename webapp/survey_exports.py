@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from sqlmodel import Session, col, select
 
 from analysis.suppression import SUPPRESSED, is_small
 from forms.schema import FormDefinition, Question
-from models import Response
-from models.surveys import Invitation
+from models import Organisation, Response, list_districts, list_settings
+from models.coding import Comment
+from models.surveys import Invitation, SurveyRound, submitted_responses
+from webapp.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from webapp.survey_results import answer_key, options_of, question_tables
 
 FREE_TEXT = frozenset({"short_text", "long_text"})
@@ -162,3 +165,50 @@ def summary_table(data: ExportInput) -> pd.DataFrame:
             percent = "" if row.percent is None else round(row.percent, 1)
             rows.append((table.key, table.title, row.label, count, percent))
     return pd.DataFrame(rows, columns=["question", "wording", "answer", "count", "percent"])
+
+
+def load_input(
+    *,
+    session: Session,
+    survey_round: SurveyRound,
+    definition: FormDefinition,
+    organisation: Organisation,
+    with_identity: bool,
+) -> ExportInput:
+    """Everything one round's export needs, read in a few queries."""
+    responses = submitted_responses(session=session, survey_round=survey_round)
+    ids = [r.id for r in responses]
+    query = select(Comment).where(col(Comment.response_id).in_(ids))
+    comments = {(c.response_id or 0, c.question_id): c.text_redacted for c in session.exec(query)}
+    invitations: dict[int, Invitation] = {}
+    if with_identity:
+        found = session.exec(select(Invitation).where(Invitation.round_id == survey_round.id))
+        invitations = {i.id: i for i in found if i.id is not None}
+    names = {
+        "districts": {
+            str(d.id): d.name for d in list_districts(session=session, organisation=organisation)
+        },
+        "settings": {
+            str(s.id): s.name for s in list_settings(session=session, organisation=organisation)
+        },
+    }
+    return ExportInput(definition, responses, comments, names, invitations, with_identity)
+
+
+def file_name(survey_round: SurveyRound, what: str, kind: str) -> str:
+    """For example parent-termly-2026-27-autumn-responses.xlsx."""
+    term = survey_round.name.replace("/", "-").replace(" ", "-").lower()
+    return f"{survey_round.form_slug}-{term}-{what}.{kind}"
+
+
+def build_file(data: ExportInput, kind: str) -> tuple[bytes, str, int]:
+    """The export as CSV, or XLSX with its dictionary and summary: (bytes, type, rows)."""
+    table = responses_table(data)
+    if kind == "csv":
+        return csv_bytes(table), CSV_TYPE, len(table)
+    sheets = {
+        "Responses": table,
+        "Data dictionary": dictionary(data),
+        "Summary": summary_table(data),
+    }
+    return xlsx_bytes(sheets), XLSX_TYPE, len(table)

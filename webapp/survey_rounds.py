@@ -8,6 +8,7 @@ from models import Response
 from models.surveys import (
     Anonymity,
     Channel,
+    RoundState,
     SurveyRound,
     list_rounds,
     mark_invitation_responded,
@@ -33,7 +34,7 @@ def closed_page(response: Response) -> tuple[str, int] | None:
 
 def unavailable(survey_round: SurveyRound) -> tuple[str, int]:
     """The page for a round that is not open: not yet, or no longer."""
-    if survey_round.state().value == "upcoming":
+    if survey_round.state() == RoundState.UPCOMING:
         page = render_template(
             "respond/round_not_open.html",
             survey_round=survey_round,

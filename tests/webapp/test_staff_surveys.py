@@ -201,8 +201,6 @@ def test_other_organisations_rounds_are_not_found(officer, session, demo, publis
     for path in (
         "",
         "/results",
-        "/export.csv",
-        "/export.xlsx",
         "/data-dictionary.csv",
         "/open-link.svg",
         "/not-responded",
@@ -211,7 +209,15 @@ def test_other_organisations_rounds_are_not_found(officer, session, demo, publis
     ):
         assert officer.get(f"/staff/surveys/{theirs.id}{path}").status_code == 404, path
     token = csrf_token(officer, "/staff/surveys/new")
-    for path in ("/invitations", "/reminders", "/paper", "/close", "/import", "/import/1/confirm"):
+    for path in (
+        "/invitations",
+        "/reminders",
+        "/paper",
+        "/close",
+        "/import",
+        "/import/1/confirm",
+        "/export.csv",
+    ):
         posted = officer.post(f"/staff/surveys/{theirs.id}{path}", data={"csrf_token": token})
         assert posted.status_code == 404, path
     session.expire_all()
@@ -224,7 +230,11 @@ def test_participation_workers_read_results_but_do_not_run_rounds(
     sign_in(client, "participation@demo.heard")
     assert client.get(f"/staff/surveys/{survey_round.id}/results").status_code == 200
     assert client.get("/staff/surveys/new").status_code == 403
-    assert client.get(f"/staff/surveys/{survey_round.id}/export.csv").status_code == 403
+    token = csrf_token(client, f"/staff/surveys/{survey_round.id}/results")
+    exported = client.post(
+        f"/staff/surveys/{survey_round.id}/export.csv", data={"csrf_token": token}
+    )
+    assert exported.status_code == 403
     sign_in_safeguarding = client.application.test_client()
     sign_in(sign_in_safeguarding, "safeguarding@demo.heard")
     assert sign_in_safeguarding.get("/staff/surveys/").status_code == 403

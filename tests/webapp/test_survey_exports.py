@@ -1,6 +1,7 @@
 """Exports of a round's responses: safe cells, small numbers hidden, identity only for admins."""
 
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ from models import list_districts
 from models.audit import AuditEvent
 from models.coding import Comment
 from models.surveys import Anonymity, create_invitations, mark_invitation_responded
-from tests.conftest import sign_in
+from tests.conftest import csrf_token, sign_in
 from tests.surveys import add_responses, make_round, parent_answers
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
@@ -51,7 +52,14 @@ def survey_round(session, demo, published):
 
 
 def download(client, survey_round, kind):
-    response = client.get(f"/staff/surveys/{survey_round.id}/export.{kind}")
+    """Ask for an export as a member of staff would, then download it from the job page."""
+    url = f"/staff/surveys/{survey_round.id}"
+    asked = client.post(f"{url}/export.{kind}", data={"csrf_token": csrf_token(client, url)})
+    assert asked.status_code == 302 and "/jobs/" in asked.location
+    page = client.get(asked.location).get_data(as_text=True)
+    link = re.search(r'href="(/staff/surveys/downloads/\d+)"', page)
+    assert link, page[page.find("<main") :][:1500]
+    response = client.get(link.group(1))
     assert response.status_code == 200, response.status_code
     assert "attachment" in response.headers["Content-Disposition"]
     return response
@@ -124,7 +132,11 @@ def test_the_data_dictionary_is_a_csv_too(client, survey_round):
     assert {"response", "submitted", "channel", "listened-to", "working-well"} <= set(
         frame["column"]
     )
-    assert client.get(f"/staff/surveys/{survey_round.id}/export.json").status_code == 404
+    token = csrf_token(client, f"/staff/surveys/{survey_round.id}")
+    json_export = client.post(
+        f"/staff/surveys/{survey_round.id}/export.json", data={"csrf_token": token}
+    )
+    assert json_export.status_code == 404
 
 
 def test_officers_see_who_answered_only_in_named_rounds(client, session, demo, published):
@@ -145,3 +157,35 @@ def test_equality_answers_stay_out_of_the_rows_but_are_counted(client, session, 
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, keep_default_na=False)
     assert "ethnic-group" not in sheets["Responses"].columns
     assert "ethnic-group" in set(sheets["Summary"]["question"])
+
+
+def test_only_the_person_who_asked_can_download_an_export(client, app, session, survey_round):
+    sign_in(client, "admin@demo.heard")
+    url = f"/staff/surveys/{survey_round.id}"
+    asked = client.post(f"{url}/export.csv", data={"csrf_token": csrf_token(client, url)})
+    job_id = asked.location.rsplit("/", 1)[1]
+    other = app.test_client()
+    sign_in(other, "officer@demo.heard")
+    assert other.get(f"/staff/surveys/downloads/{job_id}").status_code == 404
+    page = other.get(asked.location).get_data(as_text=True)
+    assert "Only the person who asked for this file can download it" in page
+    assert client.get(f"/staff/surveys/downloads/{job_id}").status_code == 200
+
+
+def test_exports_are_deleted_after_a_day(client, session, survey_round):
+    from datetime import timedelta
+
+    from models.jobs import JobFile
+
+    sign_in(client, "officer@demo.heard")
+    download(client, survey_round, "csv")
+    stored = session.exec(select(JobFile)).one()
+    stored.created_at = stored.created_at - timedelta(hours=25)
+    session.add(stored)
+    session.commit()
+    assert client.get(f"/staff/surveys/downloads/{stored.job_id}").status_code == 404
+    old_job = stored.job_id
+    download(client, survey_round, "csv")  # asking again clears the old file away
+    session.expire_all()
+    kept = [f.job_id for f in session.exec(select(JobFile))]
+    assert old_job not in kept and len(kept) == 1, (old_job, kept)

@@ -1,8 +1,8 @@
-"""termly surveys
+"""termly surveys: rounds, invitations, imports, and files made by jobs
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-01 08:11:18.596083
+Create Date: 2026-12-01 09:32:24.375250
 """
 
 from collections.abc import Sequence
@@ -123,6 +123,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_invitation_round_id"), ["round_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_invitation_token_hash"), ["token_hash"], unique=True)
 
+    op.create_table(
+        "job_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("job_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("mimetype", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["job_id"],
+            ["job.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("job_file", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_job_file_job_id"), ["job_id"], unique=True)
+
     with op.batch_alter_table("response", schema=None) as batch_op:
         batch_op.add_column(sa.Column("round_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("invitation_id", sa.Integer(), nullable=True))
@@ -138,10 +155,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_response_round_id"), ["round_id"], unique=False)
         batch_op.create_foreign_key("fk_response_round_id", "survey_round", ["round_id"], ["id"])
         batch_op.create_foreign_key(
-            "fk_response_entered_by_user_id", "staff_user", ["entered_by_user_id"], ["id"]
+            "fk_response_invitation_id", "invitation", ["invitation_id"], ["id"]
         )
         batch_op.create_foreign_key(
-            "fk_response_invitation_id", "invitation", ["invitation_id"], ["id"]
+            "fk_response_entered_by_user_id", "staff_user", ["entered_by_user_id"], ["id"]
         )
 
 
@@ -156,6 +173,10 @@ def downgrade() -> None:
         batch_op.drop_column("invitation_id")
         batch_op.drop_column("round_id")
 
+    with op.batch_alter_table("job_file", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_file_job_id"))
+
+    op.drop_table("job_file")
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invitation_token_hash"))
         batch_op.drop_index(batch_op.f("ix_invitation_round_id"))
