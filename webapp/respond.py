@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.builder import initial_data, page_form_class
-from models import Organisation, resume_code, start_response, submit_response
+from models import FormVersion, Organisation, resume_code, start_response, submit_response
 from webapp import db, journey, survey_rounds
 from webapp.access import public
 from webapp.branding import current_organisation
@@ -39,17 +39,29 @@ def start(slug: str) -> str | WerkzeugResponse:
 @public
 @limiter.limit(start_limits)
 def begin(slug: str) -> WerkzeugResponse:
-    """Start a new response and go to its first page."""
+    """Start a new response and go to its first page.
+
+    While a round of this survey is open, the new response belongs to it (and asks the
+    round's version), so "Start again" never leaves answers outside every round.
+    """
     form_version, definition = journey.published_form(slug)
     organisation = current_organisation()
     if organisation is None or not FlaskForm().validate_on_submit():
         abort(400)
+    survey_round = survey_rounds.open_round_for(slug)
+    if survey_round is not None:
+        if not survey_round.open_link:
+            page = render_template("respond/invitation_only.html", survey_round=survey_round)
+            return page, 403  # type: ignore[return-value]
+        form_version = db.session().get(FormVersion, survey_round.form_version_id)
+        definition = journey.definition_of(form_version)  # type: ignore[arg-type]
     session = db.session()
     _response, token = start_response(
         session=session,
         organisation_id=organisation.id,
-        form_version=form_version,
+        form_version=form_version,  # type: ignore[arg-type]
         language=journey.locale_code(),
+        round_id=survey_round.id if survey_round else None,
     )
     session.commit()
     target = url_for(".page", slug=slug, page_id=definition.pages[0].id, started=1)

@@ -235,3 +235,13 @@ def test_the_open_link_offers_to_carry_on_an_unfinished_response(client, session
     page = client.get(f"/r/{survey_round.open_code}").get_data(as_text=True)
     assert "Carry on where you stopped" in page and "Start again" in page
     assert client.get(f"/f/{SLUG}").status_code == 200  # the same offer at the survey's address
+
+
+def test_starting_again_at_the_surveys_own_address_joins_the_open_round(
+    client, session, survey_round
+):
+    start(client, f"/r/{survey_round.open_code}")
+    again = start(client, f"/f/{SLUG}")  # "Start again" on the carry-on page
+    assert again.status_code == 302
+    assert {r.round_id for r in responses(session)} == {survey_round.id}
+    assert len(responses(session)) == 2
