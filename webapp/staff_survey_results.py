@@ -48,6 +48,12 @@ def _names() -> dict[str, dict[str, str]]:
     }
 
 
+def _labels(definition: FormDefinition, option_ids: tuple[str, ...]) -> list[str]:
+    """The wording of some answers, as the form shows them."""
+    words = {o.id: o.label for q in definition.questions() for o in q.options}
+    return [words[i] for i in option_ids if i in words]
+
+
 def definition_of_round(survey_round: SurveyRound) -> FormDefinition:
     version = db.session().get(FormVersion, survey_round.form_version_id)
     assert version is not None
@@ -88,6 +94,7 @@ def results(round_id: int) -> str:
     if by not in BREAKDOWNS:
         by = "district"
     headline = [(i, score(i, answers)) for i in definition.indicators]
+    excluded_labels = {i.id: _labels(definition, i.excluded) for i in definition.indicators}
     breakdowns = [breakdown(definition, i, answers, by, names) for i in definition.indicators]
     return render_template(
         "staff/surveys/results.html",
@@ -100,6 +107,7 @@ def results(round_id: int) -> str:
         by=by,
         breakdown_names=BREAKDOWNS,
         trends=_trends(survey_round, definition),
+        excluded_labels=excluded_labels,
         table_chart=table_chart,
         trend_chart=trend_chart,
     )

@@ -89,6 +89,7 @@ def test_the_headline_kpi_and_its_trend_across_rounds(client, rounds):
     sign_in(client, "officer@demo.heard")
     page = results_page(client, current)
     assert re.search(r'id="headline-parent-confidence">.*?75%', page, re.S)
+    assert "answers such as “Don&#39;t know” are not counted" in page
     trend = page[page.index('id="trend-parent-confidence"') :]
     assert row(trend, "2025/26 Summer") == "60% 10"
     assert row(trend, "2026/27 Autumn") == "75% 12"
