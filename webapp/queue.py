@@ -50,7 +50,10 @@ def init_app(app: Flask) -> None:
 
     @huey.task(name="heard.run_job")
     def run_job(job_id: int) -> None:
-        analysis_jobs.run(engine, job_id)
+        # A worker thread has no app context of its own; imports check rows with the
+        # same WTForms classes as the web pages, and those read the app's settings.
+        with app.app_context():
+            analysis_jobs.run(engine, job_id)
 
     app.extensions["heard.queue"] = Queue(huey=huey, run_job=run_job)
 

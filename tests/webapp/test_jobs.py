@@ -74,15 +74,15 @@ def test_jobs_belong_to_their_organisation_and_need_a_role(app, demo, session):
     assert client.get("/staff/codebooks/9999").status_code == 404
 
 
-def _run_with_a_real_worker(app, session):
+def _run_with_a_real_worker(app, session, kind="discover", params=None):
     from huey.consumer import Consumer
 
     organisation = get_organisation_by_slug(session=session, slug="kent-demo")
     job = create_job(
         session=session,
         organisation_id=organisation.id,
-        kind="discover",
-        params={"codebook_id": codebook_id(session)},
+        kind=kind,
+        params=params if params is not None else {"codebook_id": codebook_id(session)},
     )
     session.commit()
     queue = app.extensions["heard.queue"]
@@ -129,6 +129,51 @@ def test_a_real_worker_runs_queued_jobs_from_redis(database_url, demo, session):
     done = _run_with_a_real_worker(app, session)
     assert done.status == JobStatus.FAILED
     assert done.message.startswith("Finding themes needs at least 20 comments")
+
+
+def test_survey_imports_and_exports_run_on_a_real_worker(
+    database_url, tmp_path, demo, published, session
+):
+    """Outside any request: the worker's own thread, as `heard worker` runs it."""
+    import csv
+    import io
+
+    from models.jobs import JobFile
+    from models.surveys import save_import
+    from tests.surveys import STATEMENTS, add_responses, definition, make_round, parent_answers
+
+    survey_round = make_round(session, demo.organisation.id)
+    add_responses(session, survey_round, [parent_answers("agree")] * 5)
+    labels = {q.id: q.label for q in definition(session, survey_round).questions()}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([labels[s] for s in STATEMENTS])
+    writer.writerows([["Agree"] * len(STATEMENTS)] * 6)
+    upload = save_import(
+        session=session,
+        survey_round=survey_round,
+        user_id=demo_user_id(session),
+        filename="answers.csv",
+        data=out.getvalue().encode(),
+    )
+    upload.mapping = {s: labels[s] for s in STATEMENTS}
+    session.commit()
+    app = make_app(
+        database_url, HEARD_JOBS_IMMEDIATE=False, HEARD_QUEUE_PATH=str(tmp_path / "queue.db")
+    )
+    params = {"round_id": survey_round.id, "import_id": upload.id}
+    done = _run_with_a_real_worker(app, session, "survey-import", params)
+    assert (done.status, done.result.get("imported")) == (JobStatus.DONE, 6), done.message
+    params = {"round_id": survey_round.id, "format": "xlsx", "identity": False}
+    done = _run_with_a_real_worker(app, session, "survey-export", params)
+    assert (done.status, done.result.get("rows")) == (JobStatus.DONE, 11), done.message
+    assert session.exec(select(JobFile).where(JobFile.job_id == done.id)).one().data[:2] == b"PK"
+
+
+def demo_user_id(session):
+    from models import get_user_by_email
+
+    return get_user_by_email(session=session, email="officer@demo.heard").id
 
 
 def _load_demo_comments(session):
