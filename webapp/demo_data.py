@@ -19,7 +19,7 @@ from models.coding import (
 )
 from models.demo import demo_comments
 from models.demo_surveys import load_demo_surveys
-from webapp.form_loading import definition_of_version
+from webapp.journey import definition_by_id
 from webapp.screening import process_submission
 
 QUESTION_ID = "have-your-say"
@@ -60,16 +60,11 @@ def load_comments(*, session: Session, organisation: Organisation) -> int:
 def load_surveys(*, session: Session, organisation: Organisation) -> int:
     """Add the demo survey rounds, their comments screened, redacted and coded as usual."""
     responses = load_demo_surveys(session=session, organisation=organisation)
-    definitions = {}
     for response in responses:
-        if response.form_version_id not in definitions:
-            definitions[response.form_version_id] = definition_of_version(
-                session=session, form_version_id=response.form_version_id
-            )
         process_submission(
             session=session,
             organisation=organisation,
             response=response,
-            definition=definitions[response.form_version_id],
+            definition=definition_by_id(session, response.form_version_id),
         )
     return len(responses)

@@ -13,7 +13,7 @@ from models import Organisation
 from models.jobs import Job, save_job_file
 from models.surveys import SurveyRound
 from webapp.analysis_jobs import JobProblem, Report
-from webapp.form_loading import definition_of_version
+from webapp.journey import definition_by_id
 from webapp.survey_exports import build_file, file_name, load_input
 
 KIND = "survey-export"  # the job kind, as webapp/analysis_jobs.py knows it
@@ -37,9 +37,7 @@ def run_export(session: Session, job: Job, report: Report) -> dict[str, Any]:
     data = load_input(
         session=session,
         survey_round=survey_round,
-        definition=definition_of_version(
-            session=session, form_version_id=survey_round.form_version_id
-        ),
+        definition=definition_by_id(session, survey_round.form_version_id),
         organisation=organisation,
         with_identity=bool(job.params.get("identity")),
     )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from forms.schema import FormDefinition, load_definition, parse_definition, shipped_definitions
+from forms.schema import FormDefinition, load_definition, shipped_definitions
 from models import FormStatus, FormVersion, publish_form_version, save_form_version
 
 
@@ -51,11 +51,3 @@ def expand(paths: list[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
-
-
-def definition_of_version(*, session: Session, form_version_id: int) -> FormDefinition:
-    """The checked definition a stored version holds."""
-    version = session.get(FormVersion, form_version_id)
-    if version is None:
-        raise LookupError(f"no form version {form_version_id}")
-    return parse_definition(version.definition, f"{version.slug} version {version.version}")

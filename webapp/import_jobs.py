@@ -25,8 +25,7 @@ from models import (
 from models.jobs import Job
 from models.surveys import SurveyImport, SurveyRound, finish_import
 from webapp.analysis_jobs import JobProblem, Report
-from webapp.form_loading import definition_of_version
-from webapp.journey import context_for
+from webapp.journey import context_for, definition_by_id
 from webapp.screening import Analysed, analyse, record
 from webapp.survey_imports import SpreadsheetError, convert, read_table
 
@@ -37,9 +36,13 @@ def _inputs(session: Session, job: Job) -> tuple[SurveyRound, SurveyImport, Orga
     survey_round = session.get(SurveyRound, job.params["round_id"])
     upload = session.get(SurveyImport, job.params["import_id"])
     organisation = session.get(Organisation, job.organisation_id)
-    if survey_round is None or upload is None or organisation is None:
-        raise JobProblem("The file or its round no longer exists.")
-    if survey_round.organisation_id != organisation.id or upload.round_id != survey_round.id:
+    if (
+        survey_round is None
+        or upload is None
+        or organisation is None
+        or survey_round.organisation_id != organisation.id
+        or upload.round_id != survey_round.id
+    ):
         raise JobProblem("The file or its round no longer exists.")
     if upload.imported_at is not None:
         raise JobProblem("This file has already been imported.")
@@ -51,9 +54,7 @@ def _inputs(session: Session, job: Job) -> tuple[SurveyRound, SurveyImport, Orga
 def run_import(session: Session, job: Job, report: Report) -> dict[str, Any]:
     """Import every row of a checked spreadsheet into its round, or none of them."""
     survey_round, upload, organisation = _inputs(session, job)
-    definition = definition_of_version(
-        session=session, form_version_id=survey_round.form_version_id
-    )
+    definition = definition_by_id(session, survey_round.form_version_id)
     report(2, "Checking every row again")
     try:
         table = read_table(upload.data, upload.filename)

@@ -45,6 +45,14 @@ def definition_of(form_version: FormVersion) -> FormDefinition:
     return cache[key]
 
 
+def definition_by_id(session: Session, form_version_id: int) -> FormDefinition:
+    """The checked definition of a stored version, by id (for rounds, imports and jobs)."""
+    version = session.get(FormVersion, form_version_id)
+    if version is None:
+        raise LookupError(f"no form version {form_version_id}")
+    return definition_of(version)
+
+
 def published_form(slug: str) -> tuple[FormVersion, FormDefinition]:
     """The published version of a form and its definition, or a friendly 404."""
     form_version = get_published_form(session=db.session(), slug=slug)

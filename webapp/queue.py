@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, redirect, url_for
+from flask_login import current_user
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from models.jobs import Job
-from webapp import analysis_jobs
+from models.jobs import Job, create_job
+from webapp import analysis_jobs, db
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +63,18 @@ def init_app(app: Flask) -> None:
 def queue() -> Queue:
     """The current app's queue."""
     return current_app.extensions["heard.queue"]
+
+
+def start_job(kind: str, params: dict[str, Any]) -> WerkzeugResponse:
+    """Record a job for the signed-in person's organisation, queue it, and go to its page."""
+    session = db.session()
+    job = create_job(
+        session=session,
+        organisation_id=current_user.organisation_id,
+        kind=kind,
+        params=params,
+        created_by_id=current_user.id,
+    )
+    session.commit()
+    queue().enqueue(job)
+    return redirect(url_for("analysis.job", job_id=job.id))

@@ -27,8 +27,7 @@ def start(slug: str) -> str | WerkzeugResponse:
     survey_round = survey_rounds.open_round_for(slug)
     if survey_round is not None and (response is None or journey.is_submitted(response)):
         if not survey_round.open_link:
-            page = render_template("respond/invitation_only.html", survey_round=survey_round)
-            return page, 403  # type: ignore[return-value]
+            return survey_rounds.invitation_only(survey_round)  # type: ignore[return-value]
         return redirect(url_for("survey_links.open_link", code=survey_round.open_code))
     return render_template(
         "respond/start.html", definition=definition, response=response, form=FlaskForm()
@@ -51,8 +50,7 @@ def begin(slug: str) -> WerkzeugResponse:
     survey_round = survey_rounds.open_round_for(slug)
     if survey_round is not None:
         if not survey_round.open_link:
-            page = render_template("respond/invitation_only.html", survey_round=survey_round)
-            return page, 403  # type: ignore[return-value]
+            return survey_rounds.invitation_only(survey_round)  # type: ignore[return-value]
         form_version = db.session().get(FormVersion, survey_round.form_version_id)
         definition = journey.definition_of(form_version)  # type: ignore[arg-type]
     session = db.session()

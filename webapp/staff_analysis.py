@@ -4,7 +4,7 @@ Retraining and discovery can take minutes, so they run as background jobs; start
 records it and goes straight to its progress page.
 """
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -20,10 +20,10 @@ from models.coding import (
     list_codebooks,
     list_themes,
 )
-from models.jobs import Job, create_job, get_job, list_jobs
+from models.jobs import Job, get_job, list_jobs
 from webapp import db
 from webapp.access import roles_required
-from webapp.queue import queue
+from webapp.queue import start_job
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff")
 ANALYSTS = (Role.PARTICIPATION, Role.OFFICER, Role.ADMIN)
@@ -113,16 +113,7 @@ def _start(kind: str, codebook_id: int, params: dict) -> WerkzeugResponse:
         is None
     ):
         abort(404)
-    job = create_job(
-        session=session,
-        organisation_id=current_user.organisation_id,
-        kind=kind,
-        params=params,
-        created_by_id=current_user.id,
-    )
-    session.commit()
-    queue().enqueue(job)
-    return redirect(url_for(".job", job_id=job.id))
+    return start_job(kind, params)
 
 
 @bp.get("/jobs/<int:job_id>")

@@ -10,12 +10,11 @@ from wtforms import SelectChoice, SelectField
 
 from forms.widgets import GovSelect
 from models import FormVersion
-from models.jobs import create_job
 from models.surveys import SurveyImport, SurveyRound, get_import, save_import
 from webapp import db, journey
 from webapp.access import roles_required
 from webapp.import_jobs import KIND
-from webapp.queue import queue
+from webapp.queue import start_job
 from webapp.staff_surveys import MANAGERS, load_round, staff_organisation
 from webapp.survey_forms import ImportUploadForm
 from webapp.survey_imports import (
@@ -153,14 +152,4 @@ def confirm(round_id: int, import_id: int) -> WerkzeugResponse:
     survey_round, upload_row, _definition, _table = _load(round_id, import_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    session = db.session()
-    job = create_job(
-        session=session,
-        organisation_id=survey_round.organisation_id,
-        kind=KIND,
-        params={"round_id": survey_round.id, "import_id": upload_row.id},
-        created_by_id=current_user.id,
-    )
-    session.commit()
-    queue().enqueue(job)
-    return redirect(url_for("analysis.job", job_id=job.id))
+    return start_job(KIND, {"round_id": survey_round.id, "import_id": upload_row.id})

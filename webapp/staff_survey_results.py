@@ -1,20 +1,20 @@
 """A round's results and exports, for staff. Small numbers are hidden in every one."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.schema import FormDefinition
-from models import FormVersion, Role, list_districts, list_settings
-from models.jobs import create_job, get_job, get_job_file, purge_job_files
+from models import Role
+from models.jobs import get_job, get_job_file, purge_job_files
 from models.surveys import Anonymity, SurveyRound, list_rounds, submitted_responses
 from webapp import db, journey
 from webapp.access import roles_required
 from webapp.export_jobs import FORMATS
 from webapp.export_jobs import KIND as EXPORT_KIND
 from webapp.invitation_pack import attachment
-from webapp.queue import queue
+from webapp.queue import start_job
 from webapp.spreadsheets import CSV_TYPE, csv_bytes
 from webapp.staff_surveys import MANAGERS, READERS, audit, load_round, staff_organisation
 from webapp.survey_exports import ExportInput, dictionary, file_name
@@ -22,6 +22,7 @@ from webapp.survey_results import (
     RoundAnswers,
     breakdown,
     question_tables,
+    result_names,
     score,
     table_chart,
     trend,
@@ -36,28 +37,10 @@ BREAKDOWNS = {
 }
 
 
-def _names() -> dict[str, dict[str, str]]:
-    session, organisation = db.session(), staff_organisation()
-    return {
-        "districts": {
-            str(d.id): d.name for d in list_districts(session=session, organisation=organisation)
-        },
-        "settings": {
-            str(s.id): s.name for s in list_settings(session=session, organisation=organisation)
-        },
-    }
-
-
 def _labels(definition: FormDefinition, option_ids: tuple[str, ...]) -> list[str]:
     """The wording of some answers, as the form shows them."""
     words = {o.id: o.label for q in definition.questions() for o in q.options}
     return [words[i] for i in option_ids if i in words]
-
-
-def definition_of_round(survey_round: SurveyRound) -> FormDefinition:
-    version = db.session().get(FormVersion, survey_round.form_version_id)
-    assert version is not None
-    return journey.definition_of(version)
 
 
 def _trends(survey_round: SurveyRound, definition: FormDefinition) -> list:
@@ -71,7 +54,7 @@ def _trends(survey_round: SurveyRound, definition: FormDefinition) -> list:
     series = [
         RoundAnswers(
             r.name,
-            definition_of_round(r),
+            journey.definition_by_id(db.session(), r.form_version_id),
             [x.answers for x in submitted_responses(session=session, survey_round=r)],
         )
         for r in rounds
@@ -85,11 +68,11 @@ def _trends(survey_round: SurveyRound, definition: FormDefinition) -> list:
 def results(round_id: int) -> str:
     """Charts and tables for every question, the headline figures and their trend."""
     survey_round = load_round(round_id)
-    definition = definition_of_round(survey_round)
+    definition = journey.definition_by_id(db.session(), survey_round.form_version_id)
     answers = [
         r.answers for r in submitted_responses(session=db.session(), survey_round=survey_round)
     ]
-    names = _names()
+    names = result_names(journey.context_for(db.session(), staff_organisation()))
     by = request.args.get("by", "district")
     if by not in BREAKDOWNS:
         by = "district"
@@ -130,22 +113,10 @@ def export(round_id: int, kind: str) -> WerkzeugResponse:
     survey_round = load_round(round_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    session = db.session()
-    purge_job_files(session=session)  # yesterday's exports hold personal data: drop them
-    job = create_job(
-        session=session,
-        organisation_id=survey_round.organisation_id,
-        kind=EXPORT_KIND,
-        params={
-            "round_id": survey_round.id,
-            "format": kind,
-            "identity": may_see_identity(current_user.role, survey_round.anonymity),
-        },
-        created_by_id=current_user.id,
-    )
-    session.commit()
-    queue().enqueue(job)
-    return redirect(url_for("analysis.job", job_id=job.id))
+    purge_job_files(session=db.session())  # yesterday's exports hold personal data: drop them
+    identity = may_see_identity(current_user.role, survey_round.anonymity)
+    params = {"round_id": survey_round.id, "format": kind, "identity": identity}
+    return start_job(EXPORT_KIND, params)
 
 
 @bp.get("/downloads/<int:job_id>")
@@ -179,7 +150,7 @@ def dictionary_csv(round_id: int) -> WerkzeugResponse:
     """What each column of the CSV export means (no answers in it)."""
     survey_round = load_round(round_id)
     data = ExportInput(
-        definition=definition_of_round(survey_round),
+        definition=journey.definition_by_id(db.session(), survey_round.form_version_id),
         responses=[],
         comments={},
         names={},

@@ -80,10 +80,7 @@ def index() -> str:
     session = db.session()
     rounds = list_rounds(session=session, organisation_id=current_user.organisation_id)
     counts = {r.id: sum(count_by_channel(session=session, survey_round=r).values()) for r in rounds}
-    titles = {
-        r.id: journey.definition_of(session.get(FormVersion, r.form_version_id)).title
-        for r in rounds
-    }  # type: ignore[arg-type]
+    titles = {r.id: journey.definition_by_id(session, r.form_version_id).title for r in rounds}
     return render_template("staff/surveys/index.html", rounds=rounds, counts=counts, titles=titles)
 
 

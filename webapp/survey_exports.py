@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 
 from analysis.suppression import SUPPRESSED, is_small
 from forms.schema import FormDefinition, Question
-from models import Organisation, Response, list_districts, list_settings
+from models import Organisation, Response
 from models.coding import Comment
 from models.surveys import Invitation, SurveyRound, submitted_responses
+from webapp.journey import context_for
 from webapp.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
-from webapp.survey_results import answer_key, options_of, question_tables
+from webapp.survey_results import answer_key, options_of, question_tables, result_names
 
 FREE_TEXT = frozenset({"short_text", "long_text"})
 
@@ -184,14 +185,7 @@ def load_input(
     if with_identity:
         found = session.exec(select(Invitation).where(Invitation.round_id == survey_round.id))
         invitations = {i.id: i for i in found if i.id is not None}
-    names = {
-        "districts": {
-            str(d.id): d.name for d in list_districts(session=session, organisation=organisation)
-        },
-        "settings": {
-            str(s.id): s.name for s in list_settings(session=session, organisation=organisation)
-        },
-    }
+    names = result_names(context_for(session, organisation))
     return ExportInput(definition, responses, comments, names, invitations, with_identity)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from analysis.suppression import group_shown, is_small, share, suppress_counts
-from forms.kinds import GRID_CHOICES, NO_DISTRICT
+from forms.kinds import GRID_CHOICES, NO_DISTRICT, BuildContext
 from forms.schema import FormDefinition, Indicator, Question
 from webapp import charts
 
@@ -44,6 +44,11 @@ class Table:
     @property
     def shown(self) -> bool:
         return group_shown(self.answered)
+
+
+def result_names(context: BuildContext) -> dict[str, dict[str, str]]:
+    """District and setting names by id, as results and exports label them."""
+    return {"districts": dict(context.districts), "settings": dict(context.settings)}
 
 
 def options_of(question: Question, names: dict[str, dict[str, str]]) -> list[tuple[str, str]]:

@@ -66,6 +66,11 @@ def open_round_for(slug: str) -> SurveyRound | None:
     return live[-1] if live else None
 
 
+def invitation_only(survey_round: SurveyRound) -> tuple[str, int]:
+    """The page for a survey's own address while its open round takes invitations only."""
+    return render_template("respond/invitation_only.html", survey_round=survey_round), 403
+
+
 def paper_round(response: Response) -> bool:
     """True when staff typed this response in from a paper copy."""
     return response.channel == Channel.PAPER
