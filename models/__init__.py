@@ -4,7 +4,7 @@ No Flask, no text analysis: the web app, the CLI and batch jobs all call these
 functions with an explicit session, and the caller owns the commit.
 """
 
-from models import coding, jobs, migrate, safeguarding, surveys
+from models import coding, jobs, migrate, plan_evidence, plan_reports, plans, safeguarding, surveys
 from models.audit import AuditEvent, record_event
 from models.database import make_engine, new_session
 from models.organisations import (
@@ -101,6 +101,9 @@ __all__ = [
     "migrate",
     "new_session",
     "normalise_code",
+    "plan_evidence",
+    "plan_reports",
+    "plans",
     "publish_form_version",
     "record_event",
     "resume_code",

@@ -59,6 +59,8 @@ class Comment(SQLModel, table=True):
     text_redacted: str = Field(sa_column=Column(Text, nullable=False))
     sentiment: str = Field(default="", max_length=10)
     flagged: bool = Field(default=False)
+    # The writer agreed to these words being quoted, without their name, in reports.
+    quote_consent: bool = Field(default=False)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
@@ -169,6 +171,7 @@ def save_comment(
     text_redacted: str,
     sentiment: str,
     flagged: bool,
+    quote_consent: bool = False,
 ) -> Comment:
     """Store one redacted free-text answer."""
     comment = Comment(
@@ -178,6 +181,7 @@ def save_comment(
         text_redacted=text_redacted,
         sentiment=sentiment,
         flagged=flagged,
+        quote_consent=quote_consent,
     )
     session.add(comment)
     session.flush()

@@ -1,0 +1,141 @@
+"""The improvement board's scorecard: ratings counted by area, what moved, and exceptions.
+
+It works on one row per action and scheme for a period, with the rating before it, so it
+can be built from the database, from a file or in a notebook alike.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+NOT_REPORTED = "not-reported"
+
+
+@dataclass(frozen=True)
+class SchemeValues:
+    """A rating scheme's values, best first, as {key: label}."""
+
+    key: str
+    name: str
+    values: dict[str, str]
+    worst: str | None = None  # the value that means "delayed" or "not delivered"
+
+    def rank(self, value: str | None) -> int | None:
+        order = list(self.values)
+        return order.index(value) if value in order else None
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """One action's rating in one scheme for the period, and the period before."""
+
+    area: str  # the area's display name, such as "1 Parental Confidence"
+    action: str
+    scheme: str
+    value: str | None  # None: the action did not report
+    previous: str | None = None
+    suggested: str | None = None  # the suggested value, where the scheme has suggestions
+
+
+def counts(rows: Sequence[RatingRow], scheme: SchemeValues, areas: Sequence[str]) -> pd.DataFrame:
+    """Actions by area and value for one scheme, with a "Not reported" column and a total row.
+
+    Args:
+        rows: the period's ratings; rows for other schemes are ignored.
+        scheme: the scheme counted, whose value order gives the column order.
+        areas: every area, in plan order, so that an area with no ratings still shows.
+
+    Returns:
+        A frame indexed by area (then "Total"), with one column per value label, then
+        "Not reported" and "Actions".
+
+    Examples:
+        >>> s = SchemeValues("p", "Progress", {"blue": "Blue", "red": "Red"})
+        >>> int(counts([RatingRow("1", "1A1", "p", "red")], s, ["1"]).loc["Total", "Red"])
+        1
+    """
+    columns = [*scheme.values, NOT_REPORTED]
+    labels = [*scheme.values.values(), "Not reported"]
+    frame = pd.DataFrame(0, index=list(areas), columns=columns, dtype="int64")
+    for row in rows:
+        if row.scheme != scheme.key or row.area not in frame.index:
+            continue
+        column = row.value if row.value in scheme.values else NOT_REPORTED
+        frame.loc[row.area, column] += 1
+    frame.columns = labels
+    frame["Actions"] = frame.sum(axis=1)
+    frame.loc["Total"] = frame.sum(axis=0)
+    return frame
+
+
+def movement(rows: Sequence[RatingRow], scheme: SchemeValues) -> dict[str, int]:
+    """How many actions got better, worse, stayed the same or are new in this scheme.
+
+    Examples:
+        >>> s = SchemeValues("i", "Impact", {"green": "Green", "red": "Red"})
+        >>> movement([RatingRow("1", "1A1", "i", "green", "red")], s)["better"]
+        1
+    """
+    moved = {"better": 0, "worse": 0, "same": 0, "new": 0}
+    for row in rows:
+        if row.scheme != scheme.key or row.value is None:
+            continue
+        now, before = scheme.rank(row.value), scheme.rank(row.previous)
+        if before is None or now is None:
+            moved["new"] += 1
+        elif now < before:
+            moved["better"] += 1
+        elif now > before:
+            moved["worse"] += 1
+        else:
+            moved["same"] += 1
+    return moved
+
+
+@dataclass(frozen=True)
+class Exception_:
+    action: str
+    area: str
+    scheme: str
+    reason: str
+
+
+def exceptions(rows: Sequence[RatingRow], schemes: Sequence[SchemeValues]) -> list[Exception_]:
+    """Actions the board should look at: worst-rated, getting worse, not reported, disputed."""
+    found: list[Exception_] = []
+    by_key = {s.key: s for s in schemes}
+    for row in rows:
+        scheme = by_key.get(row.scheme)
+        if scheme is None:
+            continue
+        label = scheme.values.get(row.value or "", "")
+        if row.value is None:
+            found.append(Exception_(row.action, row.area, scheme.name, "Did not report"))
+            continue
+        if scheme.worst is not None and row.value == scheme.worst:
+            found.append(Exception_(row.action, row.area, scheme.name, f"Rated {label}"))
+        now, before = scheme.rank(row.value), scheme.rank(row.previous)
+        if now is not None and before is not None and now > before:
+            was = scheme.values[row.previous or ""]
+            found.append(Exception_(row.action, row.area, scheme.name, f"Worse: {was} to {label}"))
+        if row.suggested is not None and row.suggested != row.value:
+            suggested = scheme.values.get(row.suggested, row.suggested)
+            found.append(
+                Exception_(
+                    row.action, row.area, scheme.name, f"Rated {label}; the evidence suggests {suggested}"
+                )
+            )
+    return found
+
+
+def wide_csv_frame(rows: Sequence[RatingRow], schemes: Sequence[SchemeValues], areas: Sequence[str]) -> pd.DataFrame:
+    """One row per area, with a column for each value of each scheme ("Progress: Blue")."""
+    parts = []
+    for scheme in schemes:
+        table = counts(rows, scheme, areas).drop(columns=["Actions"])
+        table.columns = [f"{scheme.name}: {c}" for c in table.columns]
+        parts.append(table)
+    frame = pd.concat(parts, axis=1)
+    frame.index.name = "Area"
+    return frame.reset_index()
