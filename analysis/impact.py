@@ -142,14 +142,20 @@ def judge_indicator(item: IndicatorEvidence) -> Judged:
     if item.target is not None and low >= item.target:
         sustained = item.previous_percent is not None and item.previous_percent >= item.target
         again = " again" if sustained else ""
-        return Judged(Finding.MET, f"{figure} meets the target of {_pct(item.target)}{again}", sustained)
+        return Judged(
+            Finding.MET, f"{figure} meets the target of {_pct(item.target)}{again}", sustained
+        )
     against = f" vs target {_pct(item.target)}" if item.target is not None else ""
     if item.baseline is None:
         return Judged(Finding.SAME, f"{figure}{against}; there is no baseline to compare with")
     if low > item.baseline:
-        return Judged(Finding.BETTER, f"{figure}{against}, up on the baseline of {_pct(item.baseline)}")
+        return Judged(
+            Finding.BETTER, f"{figure}{against}, up on the baseline of {_pct(item.baseline)}"
+        )
     if high < item.baseline:
-        return Judged(Finding.WORSE, f"{figure}{against}, down on the baseline of {_pct(item.baseline)}")
+        return Judged(
+            Finding.WORSE, f"{figure}{against}, down on the baseline of {_pct(item.baseline)}"
+        )
     return Judged(
         Finding.SAME,
         f"{figure}{against}, not clearly different from the baseline of {_pct(item.baseline)}",
@@ -171,7 +177,8 @@ def judge_theme(item: ThemeEvidence) -> Judged:
         if min(item.mentions) < MIN_MENTIONS:
             return Judged(
                 Finding.TOO_FEW,
-                f"{quoted} theme: {item.mentions[0]} then {item.mentions[1]} comments, too few to judge",
+                f"{quoted} theme: {item.mentions[0]} then {item.mentions[1]} comments, "
+                "too few to judge",
             )
         before, now = (item.negative[0], item.mentions[0]), (item.negative[1], item.mentions[1])
         what = "negative share"
@@ -185,9 +192,15 @@ def judge_theme(item: ThemeEvidence) -> Judged:
     first, second = 100 * before[0] / before[1], 100 * now[0] / now[1]
     z = _two_shares(before, now)
     moved = "up" if second > first else "down"
-    text = f"{quoted} theme {what} {moved} from {_pct(first)} to {_pct(second)} (n={before[1]}, then {now[1]})"
+    text = (
+        f"{quoted} theme {what} {moved} from {_pct(first)} to {_pct(second)} "
+        f"(n={before[1]}, then {now[1]})"
+    )
     if abs(z) < Z_95:
-        return Judged(Finding.SAME, f"{quoted} theme {what} {_pct(first)}, then {_pct(second)}: no clear change")
+        return Judged(
+            Finding.SAME,
+            f"{quoted} theme {what} {_pct(first)}, then {_pct(second)}: no clear change",
+        )
     improved = (z > 0) == good_when_up
     return Judged(Finding.BETTER if improved else Finding.WORSE, text)
 
@@ -205,7 +218,9 @@ def judge_kpi(item: KpiEvidence) -> Judged:
     if item.baseline is None or item.value == item.baseline:
         return Judged(Finding.SAME, f"{figure}{against}, no change from the baseline")
     if better(item.value, item.baseline):
-        return Judged(Finding.BETTER, f"{figure}{against}, better than the baseline of {item.baseline:g}")
+        return Judged(
+            Finding.BETTER, f"{figure}{against}, better than the baseline of {item.baseline:g}"
+        )
     return Judged(Finding.WORSE, f"{figure}{against}, worse than the baseline of {item.baseline:g}")
 
 
@@ -230,9 +245,15 @@ def _level(found: list[Judged], due: date | None, on: date) -> tuple[Level, str]
     if counts[Finding.MET] == len(found) and any(j.sustained for j in found):
         return Level.ONGOING, "every measure meets its target, and has done before"
     if good:
-        return Level.EARLY, "there is early evidence of improvement and none of things getting worse"
+        return (
+            Level.EARLY,
+            "there is early evidence of improvement and none of things getting worse",
+        )
     if due is not None and due < on:
-        return Level.NOT_DELIVERED, f"nothing has clearly changed, and the action was due by {due.day} {due:%B %Y}"
+        return (
+            Level.NOT_DELIVERED,
+            f"nothing has clearly changed, and the action was due by {due.day} {due:%B %Y}",
+        )
     return Level.ON_TRACK, "nothing has clearly changed yet, and the action is not yet due"
 
 

@@ -9,37 +9,21 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from unicodedata import lookup
 
-# Cyrillic letters that look like Latin ones. Plans pasted from other documents carry them:
-# "твс" is TBC typed on a Cyrillic keyboard, "В" is a B.
+# Cyrillic letters that look like Latin ones, by their Unicode names. Plans pasted from
+# other documents carry them: "\u0442\u0432\u0441" is TBC typed on a Cyrillic keyboard.
+_CAPITALS = {
+    "A": "A", "VE": "B", "ES": "C", "IE": "E", "EN": "H", "BYELORUSSIAN-UKRAINIAN I": "I",
+    "KA": "K", "EM": "M", "O": "O", "ER": "P", "TE": "T", "HA": "X",
+}  # fmt: skip
+_SMALL = {
+    "A": "a", "VE": "b", "ES": "c", "IE": "e", "EN": "h", "BYELORUSSIAN-UKRAINIAN I": "i",
+    "KA": "k", "EM": "m", "O": "o", "ER": "p", "TE": "t", "U": "y", "HA": "x",
+}  # fmt: skip
 LOOKALIKES = str.maketrans(
-    {
-        "А": "A",
-        "В": "B",
-        "С": "C",
-        "Е": "E",
-        "Н": "H",
-        "І": "I",
-        "К": "K",
-        "М": "M",
-        "О": "O",
-        "Р": "P",
-        "Т": "T",
-        "Х": "X",
-        "а": "a",
-        "в": "b",
-        "е": "e",
-        "і": "i",
-        "к": "k",
-        "м": "m",
-        "н": "h",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "т": "t",
-        "у": "y",
-        "х": "x",
-    }
+    {lookup(f"CYRILLIC CAPITAL LETTER {name}"): latin for name, latin in _CAPITALS.items()}
+    | {lookup(f"CYRILLIC SMALL LETTER {name}"): latin for name, latin in _SMALL.items()}
 )
 #: Words that mean "no date yet", as plans write them, keyed by how Heard shows them.
 NO_DATE = {
@@ -74,7 +58,7 @@ def fold_lookalikes(text: str) -> str:
     """`text` with Cyrillic look-alike letters replaced by the Latin letters they look like.
 
     Examples:
-        >>> fold_lookalikes("твс")
+        >>> fold_lookalikes("\u0442\u0432\u0441")
         'tbc'
     """
     return text.translate(LOOKALIKES)
@@ -161,7 +145,7 @@ def read_date(cell: Any) -> ReadDate:
     Examples:
         >>> read_date("March 2023 Pilot").date.note
         'Pilot'
-        >>> read_date("твс").date.note
+        >>> read_date("\u0442\u0432\u0441").date.note
         'TBC'
     """
     if isinstance(cell, datetime):
@@ -184,12 +168,14 @@ def read_date(cell: Any) -> ReadDate:
         return ReadDate(PlanDate(raw), None, tuple(notes))
     start, end, precision, value = found[0]
     rest = (text[:start] + " " + text[end:]) if len(found) == 1 else ""
-    note = " ".join(rest.split()).strip(" -–,;()")
+    note = " ".join(rest.split()).strip(" -\u2013,;()")
     if note:
         notes.append(f"read “{raw}” as {value:%B %Y}, with the note “{note}”")
     further = None
     if len(found) > 1:
         _, _, second_precision, second = found[1]
         further = PlanDate(raw, second, second_precision)
-        notes.append(f"“{raw}” holds two dates; the first is the date and the second the revised one")
+        notes.append(
+            f"“{raw}” holds two dates; the first is the date and the second the revised one"
+        )
     return ReadDate(PlanDate(raw, value, precision, note), further, tuple(notes))

@@ -33,7 +33,8 @@ HEADINGS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("area", "action")
 KENT_CODE = re.compile(r"^(\d+)([A-Z])(\d+)$")
-_TAG_SPLIT = re.compile(r"[\s/,;&+]+")
+_TAG_SPLIT = re.compile(r"\s*[/,;&+]\s*")
+_CODE_LIKE = re.compile(r"^[A-Za-z]{2,4}\d{0,2}$")
 
 
 class PlanFileError(ValueError):
@@ -114,7 +115,7 @@ def normalise_code(raw: str) -> str:
     Examples:
         >>> normalise_code("7 a 1")
         '7A1'
-        >>> normalise_code("1В2")  # a Cyrillic В
+        >>> normalise_code("1\u04122")  # a Cyrillic capital VE
         '1B2'
     """
     return re.sub(r"\s+", "", fold_lookalikes(raw)).upper()
@@ -125,11 +126,21 @@ def _area_key(raw: str) -> str:
     return number.group(0).lstrip("0") or "0" if number else raw.strip()
 
 
+def _tag_parts(raw: str) -> list[str]:
+    """Tags split on / , ; and, where every word looks like a code (AFI4 AF15), on spaces."""
+    parts = []
+    for part in _TAG_SPLIT.split(fold_lookalikes(raw).strip()):
+        words = part.split()
+        if words and all(_CODE_LIKE.match(w) for w in words):
+            parts += [w.upper() for w in words]
+        elif part:
+            parts.append(" ".join(words))
+    return parts
+
+
 def _tags(raw: str, known: set[str]) -> tuple[tuple[str, ...], list[str]]:
     tags, notes = [], []
-    for part in _TAG_SPLIT.split(fold_lookalikes(raw).upper()):
-        if not part:
-            continue
+    for part in _tag_parts(raw):
         guess = part.replace("1", "I", 1) if part not in known else part
         if guess != part and guess in known:
             notes.append(f"tag “{part}” read as {guess}")
@@ -273,7 +284,7 @@ class _Reader:
 
 
 def _merge(first: ActionRow, second: ActionRow, warn: Any) -> ActionRow:
-    """One action listed twice: keep the first row, take its blanks and a later date from the second."""
+    """One action listed twice: the first row, its blanks and a later date from the second."""
     rows = first.rows + second.rows
     merged = replace(
         first,
@@ -325,7 +336,9 @@ def read_plan(
         ('1E1', 'Code “1 e 1” read as 1E1')
     """
     heading = columns(frame)
-    missing = [key for key in REQUIRED if key not in heading and not (key == "area" and "code" in heading)]
+    missing = [
+        key for key in REQUIRED if key not in heading and not (key == "area" and "code" in heading)
+    ]
     if missing:
         names = " and ".join(f"“{m.replace('_', ' ')}”" for m in missing)
         raise PlanFileError(f"The file must have a column headed {names}")

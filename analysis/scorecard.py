@@ -123,13 +123,18 @@ def exceptions(rows: Sequence[RatingRow], schemes: Sequence[SchemeValues]) -> li
             suggested = scheme.values.get(row.suggested, row.suggested)
             found.append(
                 Exception_(
-                    row.action, row.area, scheme.name, f"Rated {label}; the evidence suggests {suggested}"
+                    row.action,
+                    row.area,
+                    scheme.name,
+                    f"Rated {label}; the evidence suggests {suggested}",
                 )
             )
     return found
 
 
-def wide_csv_frame(rows: Sequence[RatingRow], schemes: Sequence[SchemeValues], areas: Sequence[str]) -> pd.DataFrame:
+def wide_csv_frame(
+    rows: Sequence[RatingRow], schemes: Sequence[SchemeValues], areas: Sequence[str]
+) -> pd.DataFrame:
     """One row per area, with a column for each value of each scheme ("Progress: Blue")."""
     parts = []
     for scheme in schemes:

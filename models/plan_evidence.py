@@ -123,7 +123,9 @@ class PlanImport(SQLModel, table=True):
     schemes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     filename: str = Field(max_length=200)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    warnings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     actions: int = 0
     done: bool = False
     created_by_id: int | None = Field(default=None, foreign_key="staff_user.id")

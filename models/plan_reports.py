@@ -209,9 +209,7 @@ def list_periods(*, session: Session, action_ids: list[int]) -> list[str]:
     if not action_ids:
         return []
     found = session.exec(
-        select(ActionReport.period)
-        .where(col(ActionReport.action_id).in_(action_ids))
-        .distinct()
+        select(ActionReport.period).where(col(ActionReport.action_id).in_(action_ids)).distinct()
     ).all()
     return sorted(found, reverse=True)
 

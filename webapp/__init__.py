@@ -28,7 +28,11 @@ from webapp import (
     staff,
     staff_analysis,
     staff_forms,
+    staff_plan_actions,  # noqa: F401  (adds the action pages to staff_plans.bp)
+    staff_plan_evidence,  # noqa: F401  (adds the evidence pages to staff_plans.bp)
+    staff_plans,
     staff_safeguarding,
+    staff_scorecard,  # noqa: F401  (adds the scorecard to staff_plans.bp)
     staff_survey_imports,
     staff_survey_results,
     staff_surveys,
@@ -84,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_safeguarding.bp)
     app.register_blueprint(staff_analysis.bp)
     app.register_blueprint(staff_surveys.bp)
+    app.register_blueprint(staff_plans.bp)
     app.register_blueprint(staff_survey_results.bp)
     app.register_blueprint(staff_survey_imports.bp)
     app.register_blueprint(survey_links.bp)

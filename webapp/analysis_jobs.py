@@ -211,9 +211,17 @@ def survey_export(session: Session, job: Job, report: Report) -> dict[str, Any]:
     return run_export(session, job, report)
 
 
+def scorecard_export(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Export a plan's scorecard (see webapp/scorecard_exports.py)."""
+    from webapp.scorecard_exports import run_export
+
+    return run_export(session, job, report)
+
+
 RUNNERS: dict[str, Callable[[Session, Job, Report], dict[str, Any]]] = {
     "retrain": retrain,
     "discover": discover,
     "survey-import": survey_import,  # webapp.import_jobs.KIND
     "survey-export": survey_export,  # webapp.export_jobs.KIND
+    "scorecard-export": scorecard_export,  # webapp.scorecard_exports.KIND
 }

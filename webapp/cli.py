@@ -26,7 +26,8 @@ from models import (
 )
 from models.demo import load_demo
 from models.surveys import list_rounds
-from webapp import create_app, db, demo_data, form_loading
+from webapp import create_app, db, demo_data, demo_plans, form_loading
+from webapp.plans_cli import plans_group
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -92,11 +93,16 @@ def demo(if_empty: bool) -> None:
         form_loading.load_shipped(session=session, publish=True)
         added = demo_data.load_comments(session=session, organisation=result.organisation)
         surveyed = demo_data.load_surveys(session=session, organisation=result.organisation)
+        planned = demo_plans.load_plans(session=session, organisation=result.organisation)
         session.commit()
         if added:
             click.echo(f"Demo comments: {added}, coded by people against the demo codebook")
         if surveyed:
             click.echo(f"Demo survey responses: {surveyed}, in two past rounds and an open one")
+        for name, actions, warnings in planned:
+            click.echo(
+                f"Demo plan: {name}, {actions} actions ({warnings} import warnings to check)"
+            )
         click.echo(f"Demo organisation: {result.organisation.name}")
         click.echo("Demo staff logins:")
         for email, role in result.logins:
@@ -194,3 +200,4 @@ def worker(workers: int) -> None:
 cli.add_command(safeguarding)
 cli.add_command(coder)
 cli.add_command(discover)
+cli.add_command(plans_group)

@@ -1,0 +1,223 @@
+"""The staff forms for improvement plans: import, check and challenge, evidence links."""
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DecimalField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from analysis.impact import Direction
+from forms.kinds import GovDateField
+from forms.widgets import GovDateInput, GovFileInput, GovRadioInput, GovTextArea, GovTextInput
+from webapp.plan_imports import SCHEME_SETS
+
+PLAN_NAME = r"^[a-z0-9][a-z0-9-]{0,79}$"
+DIRECTIONS = [
+    SelectChoice(Direction.LESS_NEGATIVE.value, "Fewer of its comments should be negative"),
+    SelectChoice(Direction.FEWER_MENTIONS.value, "Fewer people should raise it"),
+    SelectChoice(Direction.MORE_MENTIONS.value, "More people should raise it"),
+]
+
+
+def _number(
+    label: str, hint: str, *, required: bool = False, percent: bool = False
+) -> DecimalField:
+    checks: list[Any] = [
+        InputRequired(message=f"Enter the {label.lower()}") if required else Optional()
+    ]
+    if percent:
+        checks.append(NumberRange(0, 100, message=f"{label} must be between 0 and 100"))
+    return DecimalField(
+        label,
+        description=hint,
+        places=None,
+        widget=GovTextInput(),
+        validators=checks,
+        render_kw={"inputmode": "decimal"},
+    )
+
+
+class PlanImportForm(FlaskForm):
+    spreadsheet = FileField(
+        "Plan spreadsheet",
+        description=(
+            "A CSV (UTF-8) or XLSX file smaller than 5MB, one row per action, with columns "
+            "such as Area, Code, Action, Impact measures, Lead, Start, Due and Status."
+        ),
+        widget=GovFileInput(),
+        validators=[InputRequired(message="Select a CSV or XLSX file")],
+    )
+    name = StringField(
+        "Short name",
+        description="Lower case letters, numbers and hyphens, for example kent-app. "
+        "A plan with this name is updated; otherwise a new plan is made.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter a short name for the plan"),
+            Regexp(
+                PLAN_NAME,
+                message="Enter a short name using only lower case letters, "
+                "numbers and hyphens, like kent-app",
+            ),
+        ],
+    )
+    title = StringField(
+        "Title",
+        description="For example, Kent Accelerated Progress Plan",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the plan's title"),
+            Length(max=200, message="The title must be 200 characters or fewer"),
+        ],
+    )
+    schemes = RadioField(
+        "Rating schemes",
+        description="Used only when the plan is new.",
+        choices=[SelectChoice(key, label) for key, (label, _) in SCHEME_SETS.items()],
+        default="kent",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select the rating schemes")],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token."""
+
+
+class RatingForm(FlaskForm):
+    """One step of check and challenge for one scheme: propose, challenge or agree."""
+
+    value = RadioField(
+        "Rating", widget=GovRadioInput(), validators=[InputRequired(message="Select a rating")]
+    )
+    commentary = TextAreaField(
+        "Commentary",
+        widget=GovTextArea(),
+        validators=[Length(max=5000, message="The commentary must be 5000 characters or fewer")],
+    )
+
+    def __init__(self, *args: Any, stage: str = "proposed", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+
+    def validate_commentary(self, field: Any) -> None:
+        if self.stage == "challenged" and not (field.data or "").strip():
+            raise ValidationError("Enter the reason for the challenge")
+        if self.stage == "proposed" and not (field.data or "").strip():
+            raise ValidationError("Enter the commentary for this rating")
+
+
+class ReportForm(FlaskForm):
+    confident = RadioField(
+        "Is the owner confident of a better rating next period?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select whether the owner is confident")],
+    )
+    key_risks = TextAreaField(
+        "Key risks",
+        widget=GovTextArea(),
+        validators=[Length(max=5000, message="Key risks must be 5000 characters or fewer")],
+    )
+    reported = RadioField(
+        "Did the owner report this period?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, they did not report")],
+        default="yes",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select whether the owner reported")],
+    )
+
+
+class ThemeEvidenceForm(FlaskForm):
+    theme = RadioField(
+        "Theme",
+        coerce=int,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select a theme")],
+    )
+    direction = RadioField(
+        "What should this action do to the theme?",
+        choices=DIRECTIONS,
+        default=Direction.LESS_NEGATIVE.value,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select what the action should do to the theme")],
+    )
+
+
+class IndicatorEvidenceForm(FlaskForm):
+    indicator = RadioField(
+        "Survey indicator",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select a survey indicator")],
+    )
+    baseline = _number(
+        "Baseline", "The share, as a percentage, before the action. For example, 52", percent=True
+    )
+    target = _number(
+        "Target", "The share, as a percentage, the action aims for. For example, 65", percent=True
+    )
+
+
+class KpiEvidenceForm(FlaskForm):
+    label = StringField(
+        "What is measured",
+        description="For example, EHC plans issued within 20 weeks (%)",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter what is measured"),
+            Length(max=200, message="What is measured must be 200 characters or fewer"),
+        ],
+    )
+    value = _number("Value", "The latest figure", required=True)
+    baseline = _number("Baseline", "The figure before the action (optional)")
+    target = _number("Target", "The figure the action aims for (optional)")
+    higher_is_better = RadioField(
+        "Is a higher figure better?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, lower is better")],
+        default="yes",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select whether a higher figure is better")],
+    )
+    measured_on = GovDateField(
+        "Date measured",
+        description="For example, 31 10 2023",
+        format="%d %m %Y",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Date measured must be a real date")],
+        invalid_message="Date measured must be a real date",
+    )
+
+
+class DocumentEvidenceForm(FlaskForm):
+    label = StringField(
+        "Title",
+        description="For example, Enquiries Hub mystery shopper report",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the document's title"),
+            Length(max=200, message="The title must be 200 characters or fewer"),
+        ],
+    )
+    document = FileField(
+        "Document",
+        description="A PDF, Word, Excel, CSV or text file smaller than 5MB",
+        widget=GovFileInput(),
+        validators=[InputRequired(message="Select a document")],
+    )
+
+
+class QuoteEvidenceForm(FlaskForm):
+    comment = RadioField(
+        "Quote",
+        coerce=int,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select a comment to quote")],
+    )

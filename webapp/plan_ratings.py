@@ -1,0 +1,156 @@
+"""Where each action's ratings stand for a period, and the scorecard built from them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlmodel import Session
+
+from analysis import scorecard
+from models.plan_reports import (
+    ActionReport,
+    Current,
+    RatingEntry,
+    current,
+    list_periods,
+    previous_period,
+    reports_for_period,
+)
+from models.plans import Plan, PlanAction, PlanArea, Scheme, list_actions, list_areas, list_schemes
+
+UK = ZoneInfo("Europe/London")
+
+
+def this_month() -> str:
+    """The reporting period it is now, in the UK."""
+    return datetime.now(UK).strftime("%Y-%m")
+
+
+def period_label(period: str) -> str:
+    """ "2023-10" as people say it: October 2023."""
+    return datetime.strptime(period, "%Y-%m").strftime("%B %Y")
+
+
+@dataclass
+class ActionState:
+    """An action's report for a period (if any) and each scheme's rating."""
+
+    report: ActionReport | None
+    entries: list[RatingEntry] = field(default_factory=list)
+    ratings: dict[str, Current] = field(default_factory=dict)
+
+    @property
+    def did_not_report(self) -> bool:
+        return self.report is not None and self.report.did_not_report
+
+
+def states(
+    session: Session, actions: list[PlanAction], schemes: list[Scheme], period: str
+) -> dict[int, ActionState]:
+    """Each action's state for the period, by action id."""
+    found = reports_for_period(
+        session=session, action_ids=[a.id for a in actions if a.id is not None], period=period
+    )
+    result = {}
+    for action in actions:
+        report, entries = found.get(action.id, (None, []))  # type: ignore[arg-type]
+        ratings = {s.key: current(entries, s.scheme.id) for s in schemes}  # type: ignore[arg-type]
+        result[action.id] = ActionState(report, entries, ratings)  # type: ignore[index]
+    return result
+
+
+def periods(session: Session, plan: Plan) -> list[str]:
+    """Periods with reports, newest first, and this month even if nobody has reported yet."""
+    actions = list_actions(session=session, plan=plan)
+    found = list_periods(session=session, action_ids=[a.id for a in actions if a.id is not None])
+    return sorted(set(found) | {this_month()}, reverse=True)
+
+
+def latest_reported(session: Session, plan: Plan) -> str:
+    """The newest period with any report, else this month."""
+    actions = list_actions(session=session, plan=plan)
+    found = list_periods(session=session, action_ids=[a.id for a in actions if a.id is not None])
+    return found[0] if found else this_month()
+
+
+def top_area(area_id: int, areas: dict[int, PlanArea]) -> PlanArea:
+    area = areas[area_id]
+    while area.parent_id is not None:
+        area = areas[area.parent_id]
+    return area
+
+
+@dataclass
+class Scorecard:
+    plan: Plan
+    period: str
+    schemes: list[Scheme]
+    areas: list[str]
+    rows: list[scorecard.RatingRow]
+    values: list[scorecard.SchemeValues]
+    reported: int
+    actions: int
+    confident: int
+
+    def counts(self, values: scorecard.SchemeValues) -> pd.DataFrame:
+        return scorecard.counts(self.rows, values, self.areas)
+
+    def movement(self, values: scorecard.SchemeValues) -> dict[str, int]:
+        return scorecard.movement(self.rows, values)
+
+    def exceptions(self) -> list[scorecard.Exception_]:
+        return scorecard.exceptions(self.rows, self.values)
+
+    def wide(self) -> pd.DataFrame:
+        return scorecard.wide_csv_frame(self.rows, self.values, self.areas)
+
+
+def scheme_values(scheme: Scheme) -> scorecard.SchemeValues:
+    worst = next((v.key for v in scheme.values if v.worst), None)
+    return scorecard.SchemeValues(
+        scheme.key, scheme.scheme.name, {v.key: v.label for v in scheme.values}, worst
+    )
+
+
+def build_scorecard(session: Session, plan: Plan, period: str) -> Scorecard:
+    """Every action's rating in every scheme for the period, with the period before."""
+    actions = list_actions(session=session, plan=plan)
+    schemes = list_schemes(session=session, plan=plan)
+    areas = {a.id: a for a in list_areas(session=session, plan=plan) if a.id is not None}
+    now = states(session, actions, schemes, period)
+    before = states(session, actions, schemes, previous_period(period))
+    rows = []
+    for action in actions:
+        state, earlier = now[action.id], before[action.id]  # type: ignore[index]
+        area = top_area(action.area_id, areas).title
+        for scheme in schemes:
+            rating = state.ratings[scheme.key]
+            reported = state.report is not None and not state.did_not_report and rating.value
+            latest = rating.latest
+            rows.append(
+                scorecard.RatingRow(
+                    area=area,
+                    action=action.code,
+                    scheme=scheme.key,
+                    value=rating.value if reported else None,
+                    previous=earlier.ratings[scheme.key].value,
+                    suggested=(latest.suggested or None) if latest else None,
+                )
+            )
+    tops = [a.title for a in areas.values() if a.parent_id is None and not a.is_tag]
+    reported = sum(
+        1 for s in now.values() if s.report is not None and not s.did_not_report and s.entries
+    )
+    confident = sum(1 for s in now.values() if s.report is not None and s.report.confident_better)
+    return Scorecard(
+        plan=plan,
+        period=period,
+        schemes=schemes,
+        areas=tops,
+        rows=rows,
+        values=[scheme_values(s) for s in schemes],
+        reported=reported,
+        actions=len(actions),
+        confident=confident,
+    )

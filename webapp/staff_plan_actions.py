@@ -1,0 +1,212 @@
+"""One plan action: its evidence, the suggested impact rating, and check and challenge.
+
+Each scheme's rating moves proposed → (challenged) → agreed, one recorded step at a time.
+A challenge must come from someone other than the person who proposed the rating. Every
+step keeps the suggestion as it stood, so the history shows what the evidence said and
+what people decided.
+"""
+
+from typing import Any
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
+
+from models import list_users, record_event
+from models.plan_evidence import list_evidence
+from models.plan_reports import (
+    Stage,
+    add_rating,
+    details,
+    is_period,
+    save_report,
+)
+from models.plans import Plan, PlanAction, Scheme, get_action, list_schemes
+from webapp import db
+from webapp.access import roles_required
+from webapp.action_evidence import Suggested, suggestion_for
+from webapp.plan_forms import ConfirmForm, RatingForm, ReportForm
+from webapp.plan_ratings import ActionState, period_label, periods, states
+from webapp.staff_plans import EDITORS, READERS, bp, chosen_period, load_plan
+
+NEXT_STEPS = {
+    None: (Stage.PROPOSED,),
+    Stage.PROPOSED: (Stage.CHALLENGED, Stage.AGREED),
+    Stage.CHALLENGED: (Stage.AGREED, Stage.PROPOSED),
+    Stage.AGREED: (Stage.PROPOSED,),
+}
+STEP_TEXT = {
+    Stage.PROPOSED: ("Propose a rating", "Commentary", "Propose rating"),
+    Stage.CHALLENGED: ("Challenge this rating", "Reason for the challenge", "Challenge rating"),
+    Stage.AGREED: ("Agree the rating", "Commentary (optional)", "Agree rating"),
+}
+
+
+def load_action(plan: Plan, code: str) -> PlanAction:
+    action = get_action(session=db.session(), plan=plan, code=code)
+    if action is None:
+        abort(404)
+    return action
+
+
+def _period(plan: Plan) -> str:
+    period = request.args.get("period", "")
+    return period if is_period(period) else chosen_period(periods(db.session(), plan))
+
+
+def rating_form(scheme: Scheme, stage: Stage, state: ActionState, **kwargs: Any) -> RatingForm:
+    """The form for one step of one scheme, its ids prefixed so several fit on a page."""
+    form = RatingForm(prefix=f"{scheme.key}-{stage.value}", stage=stage.value, **kwargs)
+    form.value.choices = [
+        SelectChoice(v.key, f"{v.label}", render_kw={"data-colour": v.colour})
+        for v in scheme.values
+    ]
+    form.scheme_key, form.step = scheme.key, stage
+    standing = state.ratings[scheme.key].value
+    if not form.is_submitted() and stage is Stage.AGREED and standing:
+        latest = state.ratings[scheme.key].latest
+        form.value.data = latest.value if latest else standing
+    return form
+
+
+def _proposer(state: ActionState, scheme: Scheme) -> int | None:
+    mine = [
+        e for e in state.entries if e.scheme_id == scheme.scheme.id and e.stage is Stage.PROPOSED
+    ]
+    return mine[-1].user_id if mine else None
+
+
+def _steps(state: ActionState, scheme: Scheme) -> list[Stage]:
+    stage = state.ratings[scheme.key].stage
+    allowed = list(NEXT_STEPS[stage])
+    if Stage.CHALLENGED in allowed and _proposer(state, scheme) == current_user.id:
+        allowed.remove(Stage.CHALLENGED)  # nobody checks and challenges their own rating
+    return allowed
+
+
+def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None = None) -> str:
+    """Render the action page, with `failed` (a form that did not validate) as the page's form."""
+    session = db.session()
+    schemes = list_schemes(session=session, plan=plan)
+    state = states(session, [action], schemes, period)[action.id]  # type: ignore[index]
+    suggested = suggestion_for(session, plan.organisation_id, action, period, schemes)
+    forms = {
+        s.key: {step: rating_form(s, step, state, formdata=None) for step in _steps(state, s)}
+        for s in schemes
+    }
+    report_form = ReportForm(prefix="report", formdata=None)
+    if state.report is not None:
+        report_form.confident.data = "yes" if state.report.confident_better else "no"
+        report_form.key_risks.data = state.report.key_risks
+        report_form.reported.data = "no" if state.report.did_not_report else "yes"
+    if isinstance(failed, RatingForm):
+        forms[failed.scheme_key][failed.step] = failed
+    elif isinstance(failed, ReportForm):
+        report_form = failed
+    names = {
+        u.id: u.full_name for u in list_users(session=session, organisation_id=plan.organisation_id)
+    }
+    return render_template(
+        "staff/plans/action.html",
+        plan=plan,
+        action=action,
+        period=period,
+        period_label=period_label(period),
+        periods=[(p, period_label(p)) for p in periods(session, plan)],
+        schemes=schemes,
+        state=state,
+        suggested=suggested,
+        forms=forms,
+        step_text=STEP_TEXT,
+        report_form=report_form,
+        evidence=list_evidence(session=session, action=action),
+        remove_form=ConfirmForm(),
+        names=names,
+        scheme_names={s.scheme.id: s for s in schemes},
+        form=failed or report_form,
+        can_edit=current_user.role in EDITORS,
+    )
+
+
+@bp.get("/<name>/actions/<code>")
+@roles_required(*READERS)
+def action_page(name: str, code: str) -> str:
+    """The action, its evidence, the suggestion and check and challenge for a period."""
+    plan = load_plan(name)
+    return page(plan, load_action(plan, code), _period(plan))
+
+
+def _audit(action: PlanAction, what: str, **found: Any) -> None:
+    record_event(
+        session=db.session(),
+        action=what,
+        actor_user_id=current_user.id,
+        organisation_id=current_user.organisation_id,
+        object_type="plan_action",
+        object_id=action.id,
+        details={"code": action.code, **found},
+    )
+
+
+@bp.post("/<name>/actions/<code>/ratings/<scheme_key>/<stage>")
+@roles_required(*EDITORS)
+def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugResponse:
+    """Record one step of check and challenge, with the suggestion as it stands."""
+    session = db.session()
+    plan = load_plan(name)
+    action = load_action(plan, code)
+    period = _period(plan)
+    schemes = list_schemes(session=session, plan=plan)
+    scheme = next((s for s in schemes if s.key == scheme_key), None)
+    if scheme is None or stage not in {s.value for s in Stage}:
+        abort(404)
+    state = states(session, [action], schemes, period)[action.id]  # type: ignore[index]
+    step = Stage(stage)
+    if step not in _steps(state, scheme):
+        abort(409)
+    form = rating_form(scheme, step, state)
+    if not form.validate_on_submit():
+        return page(plan, action, period, failed=form)
+    suggested: Suggested = suggestion_for(session, plan.organisation_id, action, period, schemes)
+    counts = scheme.scheme.kind.value == "impact"
+    report = save_report(session=session, action=action, period=period)
+    entry = add_rating(
+        session=session,
+        report=report,
+        scheme_id=scheme.scheme.id,  # type: ignore[arg-type]
+        stage=step,
+        value=form.value.data,
+        commentary=(form.commentary.data or "").strip(),
+        suggested=suggested.value_key if counts else "",
+        suggestion_reasons=suggested.suggestion.reasons if counts else [],
+        user_id=current_user.id,
+    )
+    _audit(action, f"plan.rating.{step.value}", period=period, scheme=scheme.key, **details(entry))
+    session.commit()
+    return redirect(url_for("plans.action_page", name=name, code=code, period=period) + "#ratings")
+
+
+@bp.post("/<name>/actions/<code>/report")
+@roles_required(*EDITORS)
+def report(name: str, code: str) -> str | WerkzeugResponse:
+    """Record whether the owner reported, their confidence and key risks for the period."""
+    session = db.session()
+    plan = load_plan(name)
+    action = load_action(plan, code)
+    period = _period(plan)
+    form = ReportForm(prefix="report")
+    if not form.validate_on_submit():
+        return page(plan, action, period, failed=form)
+    save_report(
+        session=session,
+        action=action,
+        period=period,
+        did_not_report=form.reported.data == "no",
+        confident_better=form.confident.data == "yes",
+        key_risks=(form.key_risks.data or "").strip(),
+    )
+    _audit(action, "plan.report.saved", period=period)
+    session.commit()
+    return redirect(url_for("plans.action_page", name=name, code=code, period=period) + "#report")
