@@ -141,7 +141,8 @@ def _tag_parts(raw: str) -> list[str]:
 def _tags(raw: str, known: set[str]) -> tuple[tuple[str, ...], list[str]]:
     tags, notes = [], []
     for part in _tag_parts(raw):
-        guess = part.replace("1", "I", 1) if part not in known else part
+        # "AF15" is AFI5 with the I typed as a one: fix it when AFI5 is a tag this plan has.
+        guess = re.sub(r"(?<=[A-Z])1", "I", part, count=1)
         if guess != part and guess in known:
             notes.append(f"tag “{part}” read as {guess}")
             part = guess
@@ -342,7 +343,10 @@ def read_plan(
     if missing:
         names = " and ".join(f"“{m.replace('_', ' ')}”" for m in missing)
         raise PlanFileError(f"The file must have a column headed {names}")
-    reader = _Reader(heading, statuses or {}, {fold_lookalikes(t).upper() for t in known_tags})
+    known = {fold_lookalikes(t).upper() for t in known_tags}
+    if "tags" in heading:  # a tag written right elsewhere in the file tells a typo from a new tag
+        known |= {t for cell in frame[heading["tags"]] for t in _tag_parts(_text(cell))}
+    reader = _Reader(heading, statuses or {}, known)
     actions: dict[str, ActionRow] = {}
     for index, record in enumerate(frame.to_dict("records")):
         found = reader.action(record, index + 2)

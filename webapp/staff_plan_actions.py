@@ -8,7 +8,7 @@ what people decided.
 
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -164,8 +164,12 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
         abort(404)
     state = states(session, [action], schemes, period)[action.id]  # type: ignore[index]
     step = Stage(stage)
+    back = url_for("plans.action_page", name=name, code=code, period=period) + "#ratings"
     if step not in _steps(state, scheme):
-        abort(409)
+        # Someone else moved the rating on, or this person proposed it and cannot challenge it.
+        what = scheme.scheme.name.lower()
+        flash(f"The {what} rating cannot be {step.value} now. Check where it stands.")
+        return redirect(back)
     form = rating_form(scheme, step, state)
     if not form.validate_on_submit():
         return page(plan, action, period, failed=form)
@@ -185,7 +189,7 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
     )
     _audit(action, f"plan.rating.{step.value}", period=period, scheme=scheme.key, **details(entry))
     session.commit()
-    return redirect(url_for("plans.action_page", name=name, code=code, period=period) + "#ratings")
+    return redirect(back)
 
 
 @bp.post("/<name>/actions/<code>/report")

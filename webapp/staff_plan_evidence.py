@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlmodel import col, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
@@ -131,16 +132,16 @@ def _quote_form(action: PlanAction) -> QuoteEvidenceForm:
     """Comments whose writers agreed to be quoted, on the themes linked to the action first."""
     session = db.session()
     themes = [e.theme_id for e in list_evidence(session=session, action=action) if e.theme_id]
-    query = session.query(Comment).filter(
+    query = select(Comment).where(
         Comment.organisation_id == current_user.organisation_id,
-        Comment.quote_consent.is_(True),  # type: ignore[attr-defined]
-        Comment.flagged.is_(False),  # type: ignore[attr-defined]
+        col(Comment.quote_consent).is_(True),
+        col(Comment.flagged).is_(False),
     )
     if themes:
-        query = query.join(CommentTheme, CommentTheme.comment_id == Comment.id).filter(
-            CommentTheme.theme_id.in_(themes)  # type: ignore[attr-defined]
+        query = query.join(CommentTheme, col(CommentTheme.comment_id) == Comment.id).where(
+            col(CommentTheme.theme_id).in_(themes)
         )
-    comments = query.distinct().order_by(Comment.id.desc()).limit(50).all()  # type: ignore[attr-defined]
+    comments = session.exec(query.distinct().order_by(col(Comment.id).desc()).limit(50)).all()
     form = QuoteEvidenceForm()
     form.comment.choices = [SelectChoice(c.id, c.text_redacted[:300]) for c in comments]
     return form

@@ -1,0 +1,283 @@
+"""Officers import plans, link evidence, and check and challenge ratings."""
+
+import io
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from models.audit import AuditEvent
+from models.coding import get_active_codebook, list_themes, save_comment
+from models.plan_evidence import (
+    EvidenceKind,
+    EvidenceLink,
+    PlanImport,
+    QuoteConsentError,
+    add_evidence,
+)
+from models.plan_reports import RatingEntry, Stage
+from models.plans import get_action, get_plan, list_actions
+from tests.conftest import csrf_token, sign_in
+from tests.webapp.plans import FIXTURES, small_plan, step
+
+OFFICER = "officer@demo.heard"
+ADMIN = "admin@demo.heard"
+PARTICIPATION = "participation@demo.heard"
+
+
+@pytest.fixture
+def plan(session, demo):
+    return small_plan(session, demo.organisation.id)
+
+
+def upload(client, path, name="kent-app", title="Kent Accelerated Progress Plan", schemes="kent"):
+    token = csrf_token(client, "/staff/plans/import")
+    data = {"csrf_token": token, "name": name, "title": title, "schemes": schemes}
+    if path is not None:
+        data["spreadsheet"] = (io.BytesIO(path.read_bytes()), path.name)
+    return client.post("/staff/plans/import", data=data, content_type="multipart/form-data")
+
+
+def test_an_officer_imports_a_messy_plan_after_seeing_every_warning(client, session, demo):
+    sign_in(client, OFFICER)
+    checked = upload(client, FIXTURES / "plan-messy.csv")
+    assert checked.status_code == 302
+    assert get_plan(session=session, organisation_id=demo.organisation.id, name="kent-app") is None
+    review = client.get(checked.location).get_data(as_text=True)
+    assert "has 7 actions" in review
+    assert "Code “1 e 3” read as 1E3" in review
+    assert "8A2 is on rows 7 and 9 with different due dates" in review
+    assert "could not read “30/0/2024” as a date" in review
+    token = csrf_token(client, checked.location)
+    saved = client.post(checked.location, data={"csrf_token": token})
+    assert saved.status_code == 302
+    plan = get_plan(session=session, organisation_id=demo.organisation.id, name="kent-app")
+    codes = {a.code: a for a in list_actions(session=session, plan=plan)}
+    assert set(codes) == {"1E1", "1E3", "1C2", "6J2", "8E1", "8A2", "9B1"}
+    assert (codes["6J2"].due_raw, codes["6J2"].due_on, codes["6J2"].date_notes) == (
+        "\u0442\u0432\u0441",
+        None,
+        {"due": "TBC"},
+    )
+    assert codes["8A2"].revised_on == date(2024, 3, 31) and codes["8E1"].status == "completed"
+    page = client.get(saved.location).get_data(as_text=True)
+    assert "1E3" in page and "No impact measure" in page
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "plan.imported")).one()
+    assert event.details["created"] == 7
+
+
+def test_importing_again_updates_actions_and_keeps_their_ratings(client, session, demo, plan):
+    sign_in(client, OFFICER)
+    assert step(client, "1E1", "kent-impact", "proposed", "amber", "On track").status_code == 302
+    checked = upload(client, FIXTURES / "plan-messy.csv")
+    client.post(checked.location, data={"csrf_token": csrf_token(client, checked.location)})
+    session.expire_all()
+    assert len(list_actions(session=session, plan=plan)) == 7
+    assert len(session.exec(select(RatingEntry)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (None, "Select a CSV or XLSX file"),
+        (FIXTURES / "scorecard-expected.csv", "The file must have a column headed “action”"),
+        (FIXTURES.parent / "__init__.py", "The selected file must be a CSV or XLSX file"),
+    ],
+)
+def test_a_bad_plan_file_gets_a_clear_error_and_saves_nothing(client, session, demo, path, message):
+    sign_in(client, OFFICER)
+    response = upload(client, path)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert session.exec(select(PlanImport)).all() == []
+
+
+def test_a_damaged_xlsx_is_refused_politely(client, session, demo, tmp_path):
+    sign_in(client, OFFICER)
+    broken = tmp_path / "plan.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    response = upload(client, broken)
+    assert response.status_code == 200
+    assert "could not be read" in response.get_data(as_text=True)
+
+
+def test_participation_workers_can_read_plans_but_not_change_them(client, plan):
+    sign_in(client, PARTICIPATION)
+    assert client.get("/staff/plans/kent-app/actions/1E1").status_code == 200
+    assert client.get("/staff/plans/import").status_code == 403
+    assert step(client, "1E1", "kent-impact", "proposed", "green", "Mine").status_code == 403
+    assert "Propose rating" not in client.get("/staff/plans/kent-app/actions/1E1").get_data(
+        as_text=True
+    )
+
+
+def test_check_and_challenge_keeps_every_step_and_the_suggestion(client, session, plan):
+    sign_in(client, OFFICER)
+    assert (
+        step(client, "1E1", "kent-impact", "proposed", "green", "Survey results").status_code == 302
+    )
+    # Nobody challenges their own proposal.
+    own = step(client, "1E1", "kent-impact", "challenged", "amber", "No")
+    assert own.status_code == 302
+    assert "cannot be challenged now" in client.get(own.location).get_data(as_text=True)
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/staff/")})
+    sign_in(client, ADMIN)
+    challenged = step(client, "1E1", "kent-impact", "challenged", "amber", "Only one survey so far")
+    assert challenged.status_code == 302
+    assert step(client, "1E1", "kent-impact", "agreed", "amber").status_code == 302
+    entries = session.exec(select(RatingEntry).order_by(RatingEntry.id)).all()
+    assert [(e.stage, e.value) for e in entries] == [
+        (Stage.PROPOSED, "green"),
+        (Stage.CHALLENGED, "amber"),
+        (Stage.AGREED, "amber"),
+    ]
+    assert all(
+        e.suggestion_reasons[0] == "Not enough evidence to suggest a rating" for e in entries
+    )
+    page = client.get("/staff/plans/kent-app/actions/1E1?period=2023-10").get_data(as_text=True)
+    assert "Only one survey so far" in page and "Survey results" in page
+    actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+    assert {"plan.rating.proposed", "plan.rating.challenged", "plan.rating.agreed"} <= set(actions)
+
+
+def test_a_step_out_of_turn_or_without_a_reason_is_refused(client, session, plan):
+    sign_in(client, OFFICER)
+    assert step(client, "1E1", "kent-impact", "agreed", "amber").status_code == 302
+    missing = step(client, "1E1", "kent-impact", "proposed", "", "")
+    assert missing.status_code == 200
+    text = missing.get_data(as_text=True)
+    assert "Select a rating" in text and "Enter the commentary for this rating" in text
+    assert 'href="#kent-impact-proposed-value"' in text
+    assert session.exec(select(RatingEntry)).all() == []
+
+
+def test_the_suggestion_uses_a_linked_kpi_and_is_recorded_with_the_rating(client, session, plan):
+    sign_in(client, OFFICER)
+    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi?period=2023-10"
+    token = csrf_token(client, page)
+    added = client.post(
+        page,
+        data={
+            "csrf_token": token,
+            "label": "Parents satisfied (%)",
+            "value": "61",
+            "baseline": "40",
+            "target": "60",
+            "higher_is_better": "yes",
+            "measured_on": ["1", "10", "2023"],
+        },
+    )
+    assert added.status_code == 302
+    text = client.get("/staff/plans/kent-app/actions/1E1?period=2023-10").get_data(as_text=True)
+    assert "Parents satisfied (%) 61 meets the target of 60" in text
+    assert "Suggested for October 2023" in text
+    step(client, "1E1", "kent-impact", "proposed", "amber", "Cautious")
+    entry = session.exec(select(RatingEntry)).one()
+    assert entry.suggested == "green" and entry.value == "amber"
+
+
+def test_bad_kpi_values_get_clear_errors_and_nothing_is_linked(client, session, plan):
+    sign_in(client, OFFICER)
+    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
+    response = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "label": "",
+            "value": "lots",
+            "higher_is_better": "yes",
+            "measured_on": ["31", "2", "2023"],
+        },
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Enter what is measured" in text and "Date measured must be a real date" in text
+    assert session.exec(select(EvidenceLink)).all() == []
+
+
+def test_a_theme_and_a_document_are_linked_and_the_document_downloads(client, session, demo, plan):
+    sign_in(client, OFFICER)
+    codebook = get_active_codebook(session=session, organisation_id=demo.organisation.id)
+    theme = list_themes(session=session, codebook_id=codebook.id)[0]
+    page = "/staff/plans/kent-app/actions/1E1/evidence/theme"
+    linked = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "theme": str(theme.id),
+            "direction": "less-negative",
+        },
+    )
+    assert linked.status_code == 302
+    page = "/staff/plans/kent-app/actions/1E1/evidence/document"
+    uploaded = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "label": "Mystery shopper report",
+            "document": (io.BytesIO(b"%PDF-1.4 report"), "report.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    links = session.exec(select(EvidenceLink).order_by(EvidenceLink.id)).all()
+    assert [link.kind for link in links] == [EvidenceKind.THEME, EvidenceKind.DOCUMENT]
+    text = client.get("/staff/plans/kent-app/actions/1E1").get_data(as_text=True)
+    assert f"“{theme.name}”" in text and "theme: 0 then 0 comments, too few to judge" in text
+    download = client.get(f"/staff/plans/kent-app/actions/1E1/evidence/{links[1].id}/file")
+    assert download.data == b"%PDF-1.4 report"
+
+
+def test_a_quote_needs_its_writers_consent(client, session, demo, plan):
+    action = get_action(session=session, plan=plan, code="1E1")
+    refused = save_comment(
+        session=session,
+        organisation_id=demo.organisation.id,
+        response_id=None,
+        question_id="q",
+        text_redacted="No consent here",
+        sentiment="",
+        flagged=False,
+    )
+    agreed = save_comment(
+        session=session,
+        organisation_id=demo.organisation.id,
+        response_id=None,
+        question_id="q",
+        text_redacted="Please share this",
+        sentiment="",
+        flagged=False,
+        quote_consent=True,
+    )
+    session.commit()
+    with pytest.raises(QuoteConsentError):
+        add_evidence(
+            session=session,
+            action=action,
+            kind=EvidenceKind.QUOTE,
+            user_id=None,
+            comment_id=refused.id,
+        )
+    session.rollback()
+    sign_in(client, OFFICER)
+    page = "/staff/plans/kent-app/actions/1E1/evidence/quote"
+    form = client.get(page).get_data(as_text=True)
+    assert "Please share this" in form and "No consent here" not in form
+    posted = client.post(
+        page, data={"csrf_token": csrf_token(client, page), "comment": str(refused.id)}
+    )
+    assert posted.status_code == 200 and "Not a valid choice" in posted.get_data(as_text=True)
+    client.post(page, data={"csrf_token": csrf_token(client, page), "comment": str(agreed.id)})
+    link = session.exec(select(EvidenceLink)).one()
+    assert link.quote == "Please share this"
+
+
+def test_another_organisations_plan_is_not_found(client, session, demo, plan):
+    from models import OrganisationCreate, create_organisation
+
+    other = create_organisation(session=session, data=OrganisationCreate(name="Hull", slug="hull"))
+    session.commit()
+    small_plan(session, other.id, name="hull-only")
+    sign_in(client, OFFICER)
+    assert client.get("/staff/plans/hull-only").status_code == 404
+    assert client.get("/staff/plans/kent-app/actions/NOPE").status_code == 404
