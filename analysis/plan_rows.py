@@ -32,6 +32,9 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "status": ("status",),
 }
 REQUIRED = ("area", "action")
+#: The longest code, tag and area key Heard keeps; longer ones are cut, with a warning.
+MAX_CODE = 40
+MAX_TAG = 200
 KENT_CODE = re.compile(r"^(\d+)([A-Z])(\d+)$")
 _TAG_SPLIT = re.compile(r"\s*[/,;&+]\s*")
 _CODE_LIKE = re.compile(r"^[A-Za-z]{2,4}\d{0,2}$")
@@ -134,7 +137,7 @@ def _tag_parts(raw: str) -> list[str]:
         if words and all(_CODE_LIKE.match(w) for w in words):
             parts += [w.upper() for w in words]
         elif part:
-            parts.append(" ".join(words))
+            parts.append(" ".join(words)[:MAX_TAG])
     return parts
 
 
@@ -228,7 +231,10 @@ class _Reader:
     def code(self, record: dict[str, Any], row: int) -> str:
         raw = _text(self.cell(record, "code"))
         code = normalise_code(raw)
-        if raw and code != raw:
+        if len(code) > MAX_CODE:
+            code = code[:MAX_CODE]
+            self.warn(row, f"code “{raw}” is too long; it was cut to {code}")
+        elif raw and code != raw:
             self.warn(row, f"code “{raw}” read as {code}")
         return code
 

@@ -53,7 +53,7 @@ class PlanArea(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     parent_id: int | None = Field(default=None, foreign_key="plan_area.id")
-    key: str = Field(max_length=40)  # "1", "1.E", or a tag such as "AFI2"
+    key: str = Field(max_length=200)  # "1", "1.E", or a tag such as "AFI2" (tags can be words)
     name: str = Field(default="", sa_column=Column(Text, nullable=False))
     is_tag: bool = False
     position: int = 0

@@ -1,5 +1,6 @@
 """The staff forms for improvement plans: import, check and challenge, evidence links."""
 
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -19,7 +20,7 @@ from forms.kinds import GovDateField
 from forms.widgets import GovDateInput, GovFileInput, GovRadioInput, GovTextArea, GovTextInput
 from webapp.plan_imports import SCHEME_SETS
 
-PLAN_NAME = r"^[a-z0-9][a-z0-9-]{0,79}$"
+PLAN_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 DIRECTIONS = [
     SelectChoice(Direction.LESS_NEGATIVE.value, "Fewer of its comments should be negative"),
     SelectChoice(Direction.FEWER_MENTIONS.value, "Fewer people should raise it"),

@@ -11,6 +11,7 @@ from models import Organisation, get_organisation_by_slug
 from models.plan_reports import is_period
 from models.plans import get_plan
 from webapp import db
+from webapp.plan_forms import PLAN_NAME
 from webapp.plan_imports import SCHEME_SETS, check, save_rows, scheme_keys_of
 from webapp.plan_ratings import build_scorecard
 from webapp.scorecard_exports import FORMATS, build_file
@@ -62,6 +63,11 @@ def plans_import(
     existing = get_plan(session=session, organisation_id=organisation.id, name=name)  # type: ignore[arg-type]
     if existing is None and not title:
         raise click.BadParameter("a new plan needs a title", param_hint="--title")
+    if len(title) > 200 or not PLAN_NAME.match(name):
+        raise click.BadParameter(
+            "use lower case letters, numbers and hyphens for --plan, and at most 200 "
+            "characters for --title"
+        )
     keys = scheme_keys_of(session, existing) if existing else SCHEME_SETS[schemes][1]
     try:
         rows = check(path.read_bytes(), path.name, scheme_keys=keys)

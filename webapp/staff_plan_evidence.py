@@ -70,7 +70,7 @@ def _theme_form() -> ThemeEvidenceForm:
 
 def _theme_fields(form: Any) -> dict[str, Any]:
     name = dict((c.value, c.label) for c in form.theme.choices).get(form.theme.data, "")
-    return {"theme_id": form.theme.data, "direction": form.direction.data, "label": name}
+    return {"theme_id": form.theme.data, "direction": form.direction.data, "label": name[:200]}
 
 
 def _indicator_form() -> IndicatorEvidenceForm:
@@ -92,7 +92,7 @@ def _indicator_fields(form: Any) -> dict[str, Any]:
     return {
         "form_slug": slug,
         "indicator_id": indicator_id,
-        "label": label.rsplit(" (", 1)[0],
+        "label": label.rsplit(" (", 1)[0][:200],
         "baseline": _number(form.baseline.data),
         "target": _number(form.target.data),
     }

@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.Integer(), nullable=False),
         sa.Column("parent_id", sa.Integer(), nullable=True),
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("is_tag", sa.Boolean(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
