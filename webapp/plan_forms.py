@@ -28,15 +28,25 @@ DIRECTIONS = [
 ]
 
 
+class GovDecimalField(DecimalField):
+    """A number whose parse error is in GOV.UK wording."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a number, like 61 or 61.5") from None
+
+
 def _number(
     label: str, hint: str, *, required: bool = False, percent: bool = False
-) -> DecimalField:
+) -> GovDecimalField:
     checks: list[Any] = [
         InputRequired(message=f"Enter the {label.lower()}") if required else Optional()
     ]
     if percent:
         checks.append(NumberRange(0, 100, message=f"{label} must be between 0 and 100"))
-    return DecimalField(
+    return GovDecimalField(
         label,
         description=hint,
         places=None,

@@ -15,7 +15,7 @@ import pytest
 from models import get_default_organisation, make_engine, migrate, new_session
 from models.demo import load_demo
 from tests.conftest import DEMO_PASSWORD, unavailable
-from webapp import create_app, demo_data
+from webapp import create_app, demo_data, demo_plans
 from webapp.form_loading import load_shipped
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +60,7 @@ def live_database_url(tmp_path_factory) -> str:
     with app.test_request_context(), new_session(app.extensions["heard.engine"]) as session:
         organisation = get_default_organisation(session=session)
         demo_data.load_surveys(session=session, organisation=organisation)
+        demo_plans.load_plans(session=session, organisation=organisation)
         session.commit()
     app.extensions["heard.engine"].dispose()
     return database_url
