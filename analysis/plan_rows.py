@@ -268,9 +268,9 @@ class _Reader:
         tags, notes = _tags(_text(self.cell(record, "tags")), self.known_tags)
         for note in notes:
             self.warn(row, note)
-        status, note = _status(_text(self.cell(record, "status")), self.statuses)
-        if note:
-            self.warn(row, note)
+        status, problem = _status(_text(self.cell(record, "status")), self.statuses)
+        if problem:
+            self.warn(row, problem)
         if not _text(self.cell(record, "impact_measures")):
             self.warn(row, f"{code} has no impact measure, so its impact cannot be evidenced")
         return ActionRow(
@@ -355,7 +355,7 @@ def read_plan(
     reader = _Reader(heading, statuses or {}, known)
     actions: dict[str, ActionRow] = {}
     for index, record in enumerate(frame.to_dict("records")):
-        found = reader.action(record, index + 2)
+        found = reader.action({str(k): v for k, v in record.items()}, index + 2)
         if found is None:
             continue
         if found.code in actions:

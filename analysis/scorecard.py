@@ -57,12 +57,13 @@ def counts(rows: Sequence[RatingRow], scheme: SchemeValues, areas: Sequence[str]
     """
     columns = [*scheme.values, NOT_REPORTED]
     labels = [*scheme.values.values(), "Not reported"]
-    frame = pd.DataFrame(0, index=list(areas), columns=columns, dtype="int64")
+    tally = {area: dict.fromkeys(columns, 0) for area in areas}
     for row in rows:
-        if row.scheme != scheme.key or row.area not in frame.index:
+        if row.scheme != scheme.key or row.area not in tally:
             continue
-        column = row.value if row.value in scheme.values else NOT_REPORTED
-        frame.loc[row.area, column] += 1
+        tally[row.area][row.value if row.value in scheme.values else NOT_REPORTED] += 1
+    frame = pd.DataFrame.from_dict(tally, orient="index", columns=columns, dtype="int64")
+    frame = frame.reindex(list(areas)).fillna(0).astype("int64")
     frame.columns = labels
     frame["Actions"] = frame.sum(axis=1)
     frame.loc["Total"] = frame.sum(axis=0)

@@ -38,7 +38,7 @@ def load_comments(*, session: Session, organisation: Organisation) -> int:
     names = [u.full_name for u in list_users(session=session, organisation_id=organisation.id)]  # type: ignore[arg-type]
     places = [s.name for s in list_settings(session=session, organisation=organisation)]
     records = demo_comments()
-    for record in records:
+    for number, record in enumerate(records):
         comment = save_comment(
             session=session,
             organisation_id=organisation.id,  # type: ignore[arg-type]
@@ -47,6 +47,9 @@ def load_comments(*, session: Session, organisation: Organisation) -> int:
             text_redacted=redact(record["text"], names=names, places=places),
             sentiment=record.get("sentiment", ""),
             flagged=screen(record["text"]).flag,
+            # Invented comments: every third "writer" agreed to be quoted, so quotes can be
+            # linked as evidence in the demo. Real consent comes from the person who wrote it.
+            quote_consent=number % 3 == 0,
         )
         code_comment(
             session=session,

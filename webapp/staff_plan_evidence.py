@@ -8,6 +8,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlmodel import col, select
+from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
@@ -111,7 +112,7 @@ def _kpi_fields(form: Any) -> dict[str, Any]:
 
 def _document_fields(form: Any) -> dict[str, Any] | str:
     upload = form.document.data
-    name = (upload.filename or "").rsplit("/", 1)[-1][:200]
+    name = secure_filename(upload.filename or "")[-200:]
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     if suffix not in DOCUMENT_TYPES:
         return "The selected file must be a PDF, DOCX, XLSX, CSV or TXT file"

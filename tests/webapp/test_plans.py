@@ -281,3 +281,22 @@ def test_another_organisations_plan_is_not_found(client, session, demo, plan):
     sign_in(client, OFFICER)
     assert client.get("/staff/plans/hull-only").status_code == 404
     assert client.get("/staff/plans/kent-app/actions/NOPE").status_code == 404
+
+
+def test_an_xlsx_plan_reads_like_the_csv_with_spreadsheet_dates_kept(tmp_path):
+    import pandas as pd
+
+    from webapp.plan_imports import check
+
+    frame = pd.read_csv(FIXTURES / "plan-messy.csv", dtype=object, keep_default_na=False)
+    frame["APP End Date"] = frame["APP End Date"].astype(object)
+    frame.loc[0, "APP End Date"] = pd.Timestamp(2023, 1, 31)  # a real date cell
+    path = tmp_path / "plan.xlsx"
+    frame.to_excel(path, index=False)
+    keys = ["kent-progress", "kent-impact", "kent-status"]
+    from_xlsx = check(path.read_bytes(), "plan.xlsx", scheme_keys=keys)
+    from_csv = check((FIXTURES / "plan-messy.csv").read_bytes(), "plan.csv", scheme_keys=keys)
+    assert [a.code for a in from_xlsx.actions] == [a.code for a in from_csv.actions]
+    first = from_xlsx.actions[0]
+    assert (first.due.value, first.due.raw) == (date(2023, 1, 31), "2023-01-31")
+    assert [w.message for w in from_xlsx.warnings] == [w.message for w in from_csv.warnings]
