@@ -74,7 +74,7 @@ def live_server(live_database_url) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "browser-test-secret"}
     # The browser tests sign in as several people in quick succession from one address;
-    # the sign-in limits themselves are tested in tests/webapp/test_auth.py.
+    # the sign-in limits themselves are tested in tests/webapp/test_security.py.
     env["HEARD_LOGIN_LIMITS"] = "60 per minute;600 per hour"
     env.pop("REDIS_URL", None)
     server = subprocess.Popen(
