@@ -6,7 +6,7 @@ bank in `demo_surveys.yaml`. Nothing here describes a real person.
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,8 @@ class DemoAnswers:
     rng: random.Random
     districts: list[str]
     comments: dict[str, list[str]]
+    # Its own sequence, so that asking about quotes leaves every other demo answer as it was.
+    consent: random.Random = field(default_factory=lambda: random.Random(SEED + 1))  # noqa: S311
 
     def statement(self, agree: float) -> str:
         roll = self.rng.random()
@@ -131,6 +133,7 @@ class DemoAnswers:
                 found[question] = self.rng.choice(self.comments[question])
         if self.rng.random() < 0.2:
             found["anything-else"] = self.rng.choice(self.comments["anything-else"])
+        found["quote-consent"] = "yes" if self.consent.random() < 0.6 else "no"
         return found
 
 

@@ -22,6 +22,9 @@ from models.safeguarding import alert_summary, create_alert
 from webapp import coder_cache
 
 FREE_TEXT_KINDS = frozenset({"short_text", "long_text"})
+#: The question, where a form asks it, by which a respondent agrees to be quoted without
+#: their name; their comments can then be linked as quotes in plans and "You said, we did".
+QUOTE_CONSENT = "quote-consent"
 log = logging.getLogger(__name__)
 
 
@@ -87,6 +90,7 @@ def record(
 ) -> Screening:
     """Store what `analyse` found: alerts for the lead, redacted comments, their coding."""
     comments = []
+    agreed = response.answers.get(QUOTE_CONSENT) == "yes"
     for item in analysed:
         if item.screening.flag:
             _raise_alert(
@@ -101,6 +105,8 @@ def record(
                 text_redacted=item.redacted,
                 sentiment=item.sentiment,
                 flagged=item.screening.flag,
+                # A comment that raised a safeguarding flag is never quoted, whatever was said.
+                quote_consent=agreed and not item.screening.flag,
             )
         )
     _code(session, organisation, comments)

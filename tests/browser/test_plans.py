@@ -1,6 +1,5 @@
 """An officer links evidence to action 1E1 and takes its impact rating through check and challenge."""
 
-
 import pytest
 
 from tests.browser.conftest import run_axe, screenshot

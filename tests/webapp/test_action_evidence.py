@@ -158,3 +158,20 @@ def test_a_theme_is_counted_in_the_two_half_years_before_the_periods_end(session
         f"“{theme.name}” theme negative share down from 75% to 25% (n=16, then 12)"
     )
     assert suggested.suggestion.level is Level.EARLY
+
+
+@pytest.mark.parametrize(("answer", "consent"), [("yes", True), ("no", False)])
+def test_a_parents_answer_to_the_quote_question_is_kept_with_their_comments(
+    client, session, demo, published, answer, consent
+):
+    from sqlmodel import select
+
+    from models.coding import Comment
+    from tests.surveys import answer_every_page, definition, send, start
+
+    survey_round = make_round(session, demo.organisation.id)
+    assert start(client, f"/r/{survey_round.open_code}").status_code == 302
+    answer_every_page(client, definition(session, survey_round), {"quote-consent": answer})
+    assert send(client, "parent-termly").status_code == 302
+    comments = session.exec(select(Comment)).all()
+    assert len(comments) == 3 and {c.quote_consent for c in comments} == {consent}
