@@ -1,4 +1,4 @@
-"""An officer links evidence to action 1E1 and takes its impact rating through check and challenge."""
+"""An officer links evidence to 1E1 and takes its impact rating through check and challenge."""
 
 import pytest
 
