@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, redirect, url_for
+from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from models.jobs import Job, create_job
+from models.jobs import Job, JobFile, create_job, get_job, get_job_file
 from webapp import analysis_jobs, db
 
 log = logging.getLogger(__name__)
@@ -78,3 +78,16 @@ def start_job(kind: str, params: dict[str, Any]) -> WerkzeugResponse:
     session.commit()
     queue().enqueue(job)
     return redirect(url_for("analysis.job", job_id=job.id))
+
+
+def own_job_file(kind: str, job_id: int) -> tuple[Job, JobFile]:
+    """A finished job's file, for the person who started it only; 404 for anyone else."""
+    session = db.session()
+    job = get_job(session=session, organisation_id=current_user.organisation_id, job_id=job_id)
+    if job is None or job.kind != kind or job.created_by_id != current_user.id:
+        abort(404)
+    session.refresh(job)
+    found = get_job_file(session=session, job=job)
+    if found is None:
+        abort(404)
+    return job, found

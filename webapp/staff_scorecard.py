@@ -7,13 +7,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.scorecard import SchemeValues
 from models import record_event
-from models.jobs import get_job, get_job_file
 from webapp import charts, db
 from webapp.access import roles_required
 from webapp.invitation_pack import attachment
 from webapp.plan_forms import ConfirmForm
 from webapp.plan_ratings import Scorecard, build_scorecard, latest_reported, period_label, periods
-from webapp.queue import start_job
+from webapp.queue import own_job_file, start_job
 from webapp.scorecard_exports import FORMATS, KIND, movement_frame
 from webapp.staff_plans import EDITORS, READERS, bp, load_plan
 
@@ -72,14 +71,8 @@ def export_scorecard(name: str, kind: str) -> WerkzeugResponse:
 @roles_required(*EDITORS)
 def download(job_id: int) -> WerkzeugResponse:
     """A scorecard file, for the person who asked for it."""
+    job, found = own_job_file(KIND, job_id)
     session = db.session()
-    job = get_job(session=session, organisation_id=current_user.organisation_id, job_id=job_id)
-    if job is None or job.kind != KIND or job.created_by_id != current_user.id:
-        abort(404)
-    session.refresh(job)
-    found = get_job_file(session=session, job=job)
-    if found is None:
-        abort(404)
     record_event(
         session=session,
         action="plan.scorecard.exported",

@@ -7,14 +7,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.schema import FormDefinition
 from models import Role
-from models.jobs import get_job, get_job_file, purge_job_files
+from models.jobs import purge_job_files
 from models.surveys import Anonymity, SurveyRound, list_rounds, submitted_responses
 from webapp import db, journey
 from webapp.access import roles_required
 from webapp.export_jobs import FORMATS
 from webapp.export_jobs import KIND as EXPORT_KIND
 from webapp.invitation_pack import attachment
-from webapp.queue import start_job
+from webapp.queue import own_job_file, start_job
 from webapp.spreadsheets import CSV_TYPE, csv_bytes
 from webapp.staff_surveys import MANAGERS, READERS, audit, load_round, staff_organisation
 from webapp.survey_exports import ExportInput, dictionary, file_name
@@ -123,14 +123,8 @@ def export(round_id: int, kind: str) -> WerkzeugResponse:
 @roles_required(*MANAGERS)
 def download(job_id: int) -> WerkzeugResponse:
     """An export, for the person who asked for it only; each download is audited."""
+    job, found = own_job_file(EXPORT_KIND, job_id)
     session = db.session()
-    job = get_job(session=session, organisation_id=current_user.organisation_id, job_id=job_id)
-    if job is None or job.kind != EXPORT_KIND or job.created_by_id != current_user.id:
-        abort(404)
-    session.refresh(job)
-    found = get_job_file(session=session, job=job)
-    if found is None:
-        abort(404)
     survey_round = load_round(job.params["round_id"])
     audit(
         "survey_round.exported",
