@@ -48,6 +48,7 @@ class Finding(StrEnum):
     SAME = "same"  # no clear change
     WORSE = "worse"  # clearly worse
     TOO_FEW = "too-few"  # too little data to say
+    UNCOMPARED = "uncompared"  # nothing to compare it with: no baseline, and the target not met
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,10 @@ def judge_indicator(item: IndicatorEvidence) -> Judged:
         )
     against = f" vs target {_pct(item.target)}" if item.target is not None else ""
     if item.baseline is None:
-        return Judged(Finding.SAME, f"{figure}{against}; there is no baseline to compare with")
+        return Judged(
+            Finding.UNCOMPARED,
+            f"{figure}{against}; with no baseline it cannot show a change, so it is not counted",
+        )
     if low > item.baseline:
         return Judged(
             Finding.BETTER, f"{figure}{against}, up on the baseline of {_pct(item.baseline)}"
@@ -215,7 +219,12 @@ def judge_kpi(item: KpiEvidence) -> Judged:
     if item.target is not None and (item.value == item.target or better(item.value, item.target)):
         return Judged(Finding.MET, f"{figure} meets the target of {item.target:g}")
     against = f" vs target {item.target:g}" if item.target is not None else ""
-    if item.baseline is None or item.value == item.baseline:
+    if item.baseline is None:
+        return Judged(
+            Finding.UNCOMPARED,
+            f"{figure}{against}; with no baseline it cannot show a change, so it is not counted",
+        )
+    if item.value == item.baseline:
         return Judged(Finding.SAME, f"{figure}{against}, no change from the baseline")
     if better(item.value, item.baseline):
         return Judged(
@@ -299,10 +308,13 @@ def suggest(
             )
             continue
         if age < 0:
-            continue  # measured after the period: it is evidence for a later one
+            result.reasons.append(
+                f"{_label(item)} was measured after this period ended, so it counts for a later one"
+            )
+            continue
         found = judge(item)
         result.reasons.append(found.reason)
-        if found.finding is not Finding.TOO_FEW:
+        if found.finding not in (Finding.TOO_FEW, Finding.UNCOMPARED):
             judged.append(found)
     result.counted = len(judged)
     if not judged:

@@ -175,7 +175,5 @@ def read_date(cell: Any) -> ReadDate:
     if len(found) > 1:
         _, _, second_precision, second = found[1]
         further = PlanDate(raw, second, second_precision)
-        notes.append(
-            f"“{raw}” holds two dates; the first is the date and the second the revised one"
-        )
+        notes.append(f"“{raw}” holds two dates")
     return ReadDate(PlanDate(raw, value, precision, note), further, tuple(notes))

@@ -35,6 +35,9 @@ REQUIRED = ("area", "action")
 #: The longest code, tag and area key Heard keeps; longer ones are cut, with a warning.
 MAX_CODE = 40
 MAX_TAG = 200
+MAX_AREA = 30  # so that a numbered code, "{area}.{n}", still fits MAX_CODE
+MAX_LEAD = 300
+MAX_DATE_TEXT = 100
 KENT_CODE = re.compile(r"^(\d+)([A-Z])(\d+)$")
 _TAG_SPLIT = re.compile(r"\s*[/,;&+]\s*")
 _CODE_LIKE = re.compile(r"^[A-Za-z]{2,4}\d{0,2}$")
@@ -125,8 +128,11 @@ def normalise_code(raw: str) -> str:
 
 
 def _area_key(raw: str) -> str:
+    """An area's key: its number ("Area 1", "Priority 1" are both 1), else its words."""
     number = re.search(r"\d+", raw)
-    return number.group(0).lstrip("0") or "0" if number else raw.strip()
+    if number:
+        return number.group(0).lstrip("0") or "0"
+    return re.sub(r"[^A-Za-z0-9-]+", "-", fold_lookalikes(raw)).strip("-")[:MAX_AREA] or "area"
 
 
 def _tag_parts(raw: str) -> list[str]:
@@ -179,6 +185,7 @@ class _Reader:
     numbered: dict[str, int] = field(default_factory=dict)
     carried: list[int] = field(default_factory=list)
     generated: list[str] = field(default_factory=list)
+    unmeasured: set[str] = field(default_factory=set)
 
     def warn(self, row: int | None, message: str) -> None:
         self.warnings.append(Warning(row, message[0].upper() + message[1:]))
@@ -196,9 +203,12 @@ class _Reader:
             self.warn(row, "this row has no area, so it was left out")
             return None
         key = _area_key(raw)
-        name = _text(self.cell(record, "area_name"))
-        if key not in self.areas or (name and not self.areas[key].name):
-            self.areas[key] = AreaRow(key, name or (raw if raw != key else ""))
+        name = _text(self.cell(record, "area_name")) or (raw if raw != key else "")
+        known = self.areas.get(key)
+        if known is None or (name and not known.name):
+            self.areas[key] = AreaRow(key, name)
+        elif name and name != known.name:
+            self.warn(row, f"area {key} is also called “{name}”; kept “{known.name}”")
         return key
 
     def sub_theme(self, record: dict[str, Any], area: str, code: str, row: int) -> str | None:
@@ -231,6 +241,10 @@ class _Reader:
     def code(self, record: dict[str, Any], row: int) -> str:
         raw = _text(self.cell(record, "code"))
         code = normalise_code(raw)
+        safe = re.sub(r"[^A-Z0-9.-]", "-", code)  # a code is part of the action's address
+        if safe != code:
+            self.warn(row, f"code “{raw}” read as {safe}")
+            code = safe
         if len(code) > MAX_CODE:
             code = code[:MAX_CODE]
             self.warn(row, f"code “{raw}” is too long; it was cut to {code}")
@@ -248,6 +262,9 @@ class _Reader:
         found = read_date(self.cell(record, key))
         for note in found.notes:
             self.warn(row, f"{key} date: {note}")
+        if len(found.date.raw) > MAX_DATE_TEXT:
+            self.warn(row, f"{key} date: only its first {MAX_DATE_TEXT} characters are kept")
+            return replace(found.date, raw=found.date.raw[:MAX_DATE_TEXT]), found.further
         return found.date, found.further
 
     def action(self, record: dict[str, Any], row: int) -> ActionRow | None:
@@ -262,16 +279,27 @@ class _Reader:
         if not code:
             code = self.numbered_code(area)
         due, further = self.date(record, "due", row)
-        revised, _ = self.date(record, "revised", row)
-        if further is not None and revised.value is None:
-            revised = further
+        revised, later = self.date(record, "revised", row)
+        if later is not None:
+            self.warn(row, f"revised date: kept the later one, {later.shown}")
+            revised = later
+        if further is not None:
+            if revised.value is None:
+                self.warn(row, f"due date: the second date, {further.shown}, is the revised date")
+                revised = further
+            else:
+                self.warn(row, f"due date: the second date, {further.shown}, was left out")
         tags, notes = _tags(_text(self.cell(record, "tags")), self.known_tags)
         for note in notes:
             self.warn(row, note)
         status, problem = _status(_text(self.cell(record, "status")), self.statuses)
         if problem:
             self.warn(row, problem)
-        if not _text(self.cell(record, "impact_measures")):
+        lead = _text(self.cell(record, "lead"))
+        if len(lead) > MAX_LEAD:
+            self.warn(row, f"the lead is longer than {MAX_LEAD} characters; the rest was cut")
+        if not _text(self.cell(record, "impact_measures")) and code not in self.unmeasured:
+            self.unmeasured.add(code)
             self.warn(row, f"{code} has no impact measure, so its impact cannot be evidenced")
         return ActionRow(
             code=code,
@@ -280,7 +308,7 @@ class _Reader:
             description=description,
             intended_outcomes=_text(self.cell(record, "intended_outcomes")),
             impact_measures=_text(self.cell(record, "impact_measures")),
-            lead=_text(self.cell(record, "lead")),
+            lead=lead[:MAX_LEAD],
             start=self.date(record, "start", row)[0],
             due=due,
             revised=revised,
@@ -304,6 +332,8 @@ def _merge(first: ActionRow, second: ActionRow, warn: Any) -> ActionRow:
         rows=rows,
     )
     place = f"rows {rows[0]} and {rows[-1]}"
+    if second.description and first.description and second.description != first.description:
+        warn(second.rows[0], f"{first.code} is described differently on {place}; kept the first")
     if second.due.value and first.due.value and second.due.value != first.due.value:
         if not merged.revised.value:
             merged = replace(merged, revised=second.due)

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-NOT_REPORTED = "not-reported"
+#: The columns after a scheme's own values: why an action has none of them this period.
+NOT_AGREED = "Not agreed yet"  # proposed or challenged, still being checked
+NOT_RATED = "Not rated"  # reported, but not on this scheme
+NOT_REPORTED = "Not reported"  # no report, or the owner did not report
+GAPS = (NOT_AGREED, NOT_RATED, NOT_REPORTED)
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,24 @@ class RatingRow:
     area: str  # the area's display name, such as "1 Parental Confidence"
     action: str
     scheme: str
-    value: str | None  # None: the action did not report
-    previous: str | None = None
-    suggested: str | None = None  # the suggested value, where the scheme has suggestions
+    value: str | None  # the standing value, or None when there is none
+    previous: str | None = None  # the agreed value in the last period reported before
+    suggested: str | None = None  # the suggestion recorded with the standing value
+    reported: bool = True  # False: no report, or the owner did not report
+    agreed: bool = True  # False: the value is a proposal still being checked
+
+    def column(self, scheme: "SchemeValues") -> str:
+        """The key or gap this row is counted under."""
+        if not self.reported:
+            return NOT_REPORTED
+        if self.value not in scheme.values:
+            return NOT_RATED
+        return self.value if self.agreed else NOT_AGREED  # type: ignore[return-value]
+
+    @property
+    def settled(self) -> str | None:
+        """The agreed value, or None."""
+        return self.value if self.reported and self.agreed else None
 
 
 def counts(rows: Sequence[RatingRow], scheme: SchemeValues, areas: Sequence[str]) -> pd.DataFrame:
@@ -48,20 +67,19 @@ def counts(rows: Sequence[RatingRow], scheme: SchemeValues, areas: Sequence[str]
 
     Returns:
         A frame indexed by area (then "Total"), with one column per value label, then
-        "Not reported" and "Actions".
+        "Not agreed yet", "Not rated", "Not reported" and "Actions".
 
     Examples:
         >>> s = SchemeValues("p", "Progress", {"blue": "Blue", "red": "Red"})
         >>> int(counts([RatingRow("1", "1A1", "p", "red")], s, ["1"]).loc["Total", "Red"])
         1
     """
-    columns = [*scheme.values, NOT_REPORTED]
-    labels = [*scheme.values.values(), "Not reported"]
+    columns = [*scheme.values, *GAPS]
+    labels = [*scheme.values.values(), *GAPS]
     tally = {area: dict.fromkeys(columns, 0) for area in areas}
     for row in rows:
-        if row.scheme != scheme.key or row.area not in tally:
-            continue
-        tally[row.area][row.value if row.value in scheme.values else NOT_REPORTED] += 1
+        if row.scheme == scheme.key and row.area in tally:
+            tally[row.area][row.column(scheme)] += 1
     frame = pd.DataFrame.from_dict(tally, orient="index", columns=columns, dtype="int64")
     frame = frame.reindex(list(areas)).fillna(0).astype("int64")
     frame.columns = labels
@@ -80,9 +98,9 @@ def movement(rows: Sequence[RatingRow], scheme: SchemeValues) -> dict[str, int]:
     """
     moved = {"better": 0, "worse": 0, "same": 0, "new": 0}
     for row in rows:
-        if row.scheme != scheme.key or row.value is None:
+        if row.scheme != scheme.key or row.settled is None:
             continue
-        now, before = scheme.rank(row.value), scheme.rank(row.previous)
+        now, before = scheme.rank(row.settled), scheme.rank(row.previous)
         if before is None or now is None:
             moved["new"] += 1
         elif now < before:
@@ -106,21 +124,25 @@ def exceptions(rows: Sequence[RatingRow], schemes: Sequence[SchemeValues]) -> li
     """Actions the board should look at: worst-rated, getting worse, not reported, disputed."""
     found: list[Exception_] = []
     by_key = {s.key: s for s in schemes}
+    unreported: set[str] = set()
     for row in rows:
         scheme = by_key.get(row.scheme)
         if scheme is None:
             continue
-        label = scheme.values.get(row.value or "", "")
-        if row.value is None:
-            found.append(Exception_(row.action, row.area, scheme.name, "Did not report"))
+        if not row.reported:
+            if row.action not in unreported:  # once an action, not once a scheme
+                unreported.add(row.action)
+                found.append(Exception_(row.action, row.area, "All", "Did not report"))
             continue
-        if scheme.worst is not None and row.value == scheme.worst:
+        label = scheme.values.get(row.value or "", "")
+        settled = row.settled
+        if settled is not None and settled == scheme.worst:
             found.append(Exception_(row.action, row.area, scheme.name, f"Rated {label}"))
-        now, before = scheme.rank(row.value), scheme.rank(row.previous)
+        now, before = scheme.rank(settled), scheme.rank(row.previous)
         if now is not None and before is not None and now > before:
             was = scheme.values[row.previous or ""]
             found.append(Exception_(row.action, row.area, scheme.name, f"Worse: {was} to {label}"))
-        if row.suggested is not None and row.suggested != row.value:
+        if row.value and row.suggested is not None and row.suggested != row.value:
             suggested = scheme.values.get(row.suggested, row.suggested)
             found.append(
                 Exception_(

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Column, LargeBinary, Text
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.coding import Comment
-from models.plans import PlanAction
+from models.plans import Plan, PlanAction
 from models.types import UTCDateTime, utcnow, value_enum
 
 
@@ -82,7 +82,14 @@ def add_evidence(
     """Link evidence to an action. A quote needs its writer's consent, or this refuses."""
     if kind is EvidenceKind.QUOTE:
         comment = session.get(Comment, fields.get("comment_id"))
-        if comment is None or not comment.quote_consent:
+        plan = session.get(Plan, action.plan_id)
+        if (
+            comment is None
+            or plan is None
+            or comment.organisation_id != plan.organisation_id
+            or comment.flagged  # raised a safeguarding concern: never quoted
+            or not comment.quote_consent
+        ):
             raise QuoteConsentError("The person who wrote this comment did not agree to be quoted")
         fields["quote"] = comment.text_redacted
     link = EvidenceLink(action_id=action.id, kind=kind, created_by_id=user_id, **fields)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from models.plans import PlanAction
 from models.types import UTCDateTime, utcnow, value_enum
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"(20\d\d)-(0[1-9]|1[0-2])")  # 2000-01 to 2099-12, matched whole
 
 
 class Stage(StrEnum):
@@ -71,7 +71,7 @@ class RatingEntry(SQLModel, table=True):
 
 def is_period(text: str) -> bool:
     """Whether `text` is a reporting period such as 2023-10."""
-    return bool(PERIOD.match(text))
+    return bool(PERIOD.fullmatch(text))
 
 
 def previous_period(period: str) -> str:

@@ -95,7 +95,7 @@ def theme_evidence(
     rows = session.exec(
         select(Comment.id, Comment.sentiment, said)
         .join(Response, col(Response.id) == Comment.response_id, isouter=True)
-        .where(Comment.organisation_id == organisation_id)
+        .where(Comment.organisation_id == organisation_id, said >= start, said < finish)
     ).all()
     coded = set(
         session.exec(

@@ -20,7 +20,8 @@ from forms.kinds import GovDateField
 from forms.widgets import GovDateInput, GovFileInput, GovRadioInput, GovTextArea, GovTextInput
 from webapp.plan_imports import SCHEME_SETS
 
-PLAN_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+# "import" and "downloads" are pages of their own under /staff/plans/.
+PLAN_NAME = re.compile(r"^(?!(?:import|downloads)$)[a-z0-9][a-z0-9-]{0,79}$")
 DIRECTIONS = [
     SelectChoice(Direction.LESS_NEGATIVE.value, "Fewer of its comments should be negative"),
     SelectChoice(Direction.FEWER_MENTIONS.value, "Fewer people should raise it"),
@@ -28,14 +29,22 @@ DIRECTIONS = [
 ]
 
 
+#: Larger figures are typing mistakes, and would not survive being stored as a float.
+LARGEST = 10**12
+
+
 class GovDecimalField(DecimalField):
     """A number whose parse error is in GOV.UK wording."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
+        message = f"{self.label.text} must be a number, like 61 or 61.5"
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(f"{self.label.text} must be a number, like 61 or 61.5") from None
+            raise ValueError(message) from None
+        if self.data is not None and not (self.data.is_finite() and abs(self.data) < LARGEST):
+            self.data = None
+            raise ValueError(message)
 
 
 def _number(
@@ -76,7 +85,7 @@ class PlanImportForm(FlaskForm):
             Regexp(
                 PLAN_NAME,
                 message="Enter a short name using only lower case letters, "
-                "numbers and hyphens, like kent-app",
+                "numbers and hyphens, like kent-app (not “import” or “downloads”)",
             ),
         ],
     )
@@ -131,7 +140,7 @@ class ReportForm(FlaskForm):
         "Is the owner confident of a better rating next period?",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         widget=GovRadioInput(),
-        validators=[InputRequired(message="Select whether the owner is confident")],
+        validators=[Optional()],
     )
     key_risks = TextAreaField(
         "Key risks",
@@ -145,6 +154,17 @@ class ReportForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select whether the owner reported")],
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Confidence is asked only of an owner who reported."""
+        valid = super().validate(extra_validators)
+        if self.reported.data == "yes" and not self.confident.data:
+            self.confident.errors = [
+                *self.confident.errors,
+                "Select whether the owner is confident",
+            ]
+            return False
+        return valid
 
 
 class ThemeEvidenceForm(FlaskForm):

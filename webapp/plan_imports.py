@@ -112,9 +112,9 @@ def _fields(
         "start_raw": row.start.raw[:100],
         "start_on": row.start.value,
         "due_raw": row.due.raw[:100],
-        "due_on": row.due.value,
+        "due_on": row.due.ends_on,  # "March 2023" is due by the end of March
         "revised_raw": row.revised.raw[:100],
-        "revised_on": row.revised.value,
+        "revised_on": row.revised.ends_on,
         "date_notes": notes,
         "tags": list(row.tags),
         "status": row.status or "",

@@ -85,6 +85,7 @@ def top_area(area_id: int, areas: dict[int, PlanArea]) -> PlanArea:
 class Scorecard:
     plan: Plan
     period: str
+    before: str  # the period movement is measured from
     schemes: list[Scheme]
     areas: list[str]
     rows: list[scorecard.RatingRow]
@@ -113,44 +114,62 @@ def scheme_values(scheme: Scheme) -> scorecard.SchemeValues:
     )
 
 
+def reported_before(session: Session, plan: Plan, period: str) -> str:
+    """The last period before `period` that has any report, else the month before."""
+    actions = list_actions(session=session, plan=plan)
+    found = list_periods(session=session, action_ids=[a.id for a in actions if a.id is not None])
+    earlier = [p for p in found if p < period]
+    return earlier[0] if earlier else previous_period(period)
+
+
+def _row(
+    area: str, code: str, scheme: Scheme, state: ActionState, earlier: ActionState
+) -> scorecard.RatingRow:
+    rating = state.ratings[scheme.key]
+    before = earlier.ratings[scheme.key]
+    latest = rating.latest
+    return scorecard.RatingRow(
+        area=area,
+        action=code,
+        scheme=scheme.key,
+        value=rating.value,
+        previous=before.value if before.agreed else None,
+        suggested=(latest.suggested or None) if latest else None,
+        reported=state.report is not None and not state.did_not_report,
+        agreed=rating.agreed,
+    )
+
+
 def build_scorecard(session: Session, plan: Plan, period: str) -> Scorecard:
-    """Every action's rating in every scheme for the period, with the period before."""
+    """Every action's rating in every scheme for the period, against the last period reported."""
     actions = list_actions(session=session, plan=plan)
     schemes = list_schemes(session=session, plan=plan)
     areas = {a.id: a for a in list_areas(session=session, plan=plan) if a.id is not None}
+    before_period = reported_before(session, plan, period)
     now = states(session, actions, schemes, period)
-    before = states(session, actions, schemes, previous_period(period))
-    rows = []
-    for action in actions:
-        state, earlier = now[action.id], before[action.id]  # type: ignore[index]
-        area = top_area(action.area_id, areas).title
-        for scheme in schemes:
-            rating = state.ratings[scheme.key]
-            reported = state.report is not None and not state.did_not_report and rating.value
-            latest = rating.latest
-            rows.append(
-                scorecard.RatingRow(
-                    area=area,
-                    action=action.code,
-                    scheme=scheme.key,
-                    value=rating.value if reported else None,
-                    previous=earlier.ratings[scheme.key].value,
-                    suggested=(latest.suggested or None) if latest else None,
-                )
-            )
+    before = states(session, actions, schemes, before_period)
+    rows = [
+        _row(
+            top_area(action.area_id, areas).title,
+            action.code,
+            scheme,
+            now[action.id],
+            before[action.id],
+        )  # type: ignore[index]
+        for action in actions
+        for scheme in schemes
+    ]
     tops = [a.title for a in areas.values() if a.parent_id is None and not a.is_tag]
-    reported = sum(
-        1 for s in now.values() if s.report is not None and not s.did_not_report and s.entries
-    )
-    confident = sum(1 for s in now.values() if s.report is not None and s.report.confident_better)
+    reporting = [s for s in now.values() if s.report is not None and not s.did_not_report]
     return Scorecard(
         plan=plan,
         period=period,
+        before=before_period,
         schemes=schemes,
         areas=tops,
         rows=rows,
         values=[scheme_values(s) for s in schemes],
-        reported=reported,
+        reported=sum(1 for s in reporting if s.entries),
         actions=len(actions),
-        confident=confident,
+        confident=sum(1 for s in reporting if s.report and s.report.confident_better),
     )

@@ -12,7 +12,7 @@ from flask import current_app, has_request_context, render_template
 from sqlmodel import Session
 
 from models.jobs import Job, save_job_file
-from models.plan_reports import is_period, previous_period
+from models.plan_reports import is_period
 from models.plans import get_plan_by_id
 from webapp.analysis_jobs import JobProblem, Report
 from webapp.plan_ratings import Scorecard, build_scorecard, period_label
@@ -69,7 +69,7 @@ def build_file(card: Scorecard, kind: str) -> tuple[bytes, str]:
             "print/scorecard.html",
             card=card,
             period_label=period_label(card.period),
-            previous_label=period_label(previous_period(card.period)),
+            previous_label=period_label(card.before),
             movement=movement_frame(card),
             exceptions=card.exceptions(),
             css=PRINT_CSS.read_text(),

@@ -51,9 +51,14 @@ def load_action(plan: Plan, code: str) -> PlanAction:
     return action
 
 
-def _period(plan: Plan) -> str:
+def _period(plan: Plan, *, strict: bool = False) -> str:
+    """The period in the query string; else the newest. A change to a made-up period is a 404."""
     period = request.args.get("period", "")
-    return period if is_period(period) else chosen_period(periods(db.session(), plan))
+    if is_period(period):
+        return period
+    if strict:
+        abort(404)
+    return chosen_period(periods(db.session(), plan))
 
 
 def rating_form(scheme: Scheme, stage: Stage, state: ActionState, **kwargs: Any) -> RatingForm:
@@ -79,10 +84,15 @@ def _proposer(state: ActionState, scheme: Scheme) -> int | None:
 
 
 def _steps(state: ActionState, scheme: Scheme) -> list[Stage]:
+    """What the signed-in person may do next. Nobody checks their own proposal: they can
+    neither challenge it nor agree it unchallenged, though they may accept a challenge."""
     stage = state.ratings[scheme.key].stage
     allowed = list(NEXT_STEPS[stage])
-    if Stage.CHALLENGED in allowed and _proposer(state, scheme) == current_user.id:
-        allowed.remove(Stage.CHALLENGED)  # nobody checks and challenges their own rating
+    if _proposer(state, scheme) == current_user.id:
+        if Stage.CHALLENGED in allowed:
+            allowed.remove(Stage.CHALLENGED)
+        if stage is Stage.PROPOSED and Stage.AGREED in allowed:
+            allowed.remove(Stage.AGREED)
     return allowed
 
 
@@ -126,6 +136,9 @@ def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None =
         names=names,
         scheme_names={s.scheme.id: s for s in schemes},
         form=failed or report_form,
+        status_labels={
+            v.key: v.label for s in schemes if s.scheme.kind.value == "status" for v in s.values
+        },
         can_edit=current_user.role in EDITORS,
     )
 
@@ -157,7 +170,7 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
     session = db.session()
     plan = load_plan(name)
     action = load_action(plan, code)
-    period = _period(plan)
+    period = _period(plan, strict=True)
     schemes = list_schemes(session=session, plan=plan)
     scheme = next((s for s in schemes if s.key == scheme_key), None)
     if scheme is None or stage not in {s.value for s in Stage}:
@@ -199,7 +212,7 @@ def report(name: str, code: str) -> str | WerkzeugResponse:
     session = db.session()
     plan = load_plan(name)
     action = load_action(plan, code)
-    period = _period(plan)
+    period = _period(plan, strict=True)
     form = ReportForm(prefix="report")
     if not form.validate_on_submit():
         return page(plan, action, period, failed=form)

@@ -110,10 +110,22 @@ def _kpi_fields(form: Any) -> dict[str, Any]:
     }
 
 
+def document_name(given: str) -> tuple[str, str]:
+    """A safe ASCII name for the download and the file's lower-case suffix (".pdf").
+
+    A name written in another script has no ASCII left, so it becomes "document.pdf".
+    """
+    base = given.replace("\\", "/").rsplit("/", 1)[-1]
+    suffix = base[base.rfind(".") :].lower() if "." in base else ""
+    safe = secure_filename(base)
+    if not suffix or not safe.lower().endswith(suffix):
+        safe = f"document{suffix}"
+    return safe[-200:], suffix
+
+
 def _document_fields(form: Any) -> dict[str, Any] | str:
     upload = form.document.data
-    name = secure_filename(upload.filename or "")[-200:]
-    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    name, suffix = document_name(upload.filename or "")
     if suffix not in DOCUMENT_TYPES:
         return "The selected file must be a PDF, DOCX, XLSX, CSV or TXT file"
     data = upload.read(MAX_DOCUMENT + 1)

@@ -5,7 +5,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from analysis.scorecard import SchemeValues
+from analysis.scorecard import GAPS, SchemeValues
 from models import record_event
 from webapp import charts, db
 from webapp.access import roles_required
@@ -22,7 +22,7 @@ def chart(card: Scorecard, values: SchemeValues) -> Markup:
     totals = card.counts(values).loc["Total"]
     bars = [
         charts.Bar(label, float(totals[label]), f"{int(totals[label])} of {card.actions}")
-        for label in [*values.values.values(), "Not reported"]
+        for label in [*values.values.values(), *GAPS]
     ]
     title = f"{values.name} ratings, {period_label(card.period)}"
     return charts.bar_chart(bars, title=title, max_value=max(card.actions, 1))
@@ -47,6 +47,7 @@ def scorecard(name: str) -> str:
         exceptions=card.exceptions(),
         period=period,
         period_label=period_label(period),
+        before_label=period_label(card.before),
         periods=[(p, period_label(p)) for p in options],
         export_form=ConfirmForm(),
         formats=FORMATS,

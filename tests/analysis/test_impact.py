@@ -144,3 +144,24 @@ def test_a_lower_is_better_kpi_is_judged_the_right_way_round():
     assert found.reasons[0] == (
         "Weeks waiting for assessment 30 vs target 26, better than the baseline of 45"
     )
+
+
+def test_figures_with_nothing_to_compare_with_are_not_counted():
+    no_baseline = confidence(239, 412, 412, target=65)
+    kpi = KpiEvidence("Families using the hub", 120, date(2023, 10, 1))
+    found = suggest([no_baseline, kpi], on=END, has_measure=True, due=date(2023, 1, 31))
+    assert found.level is None  # not "no change, and overdue": Heard does not guess
+    assert found.reasons[1] == (
+        "Parent confidence 58% (n=412, ±4.8) vs target 65%; with no baseline it cannot show "
+        "a change, so it is not counted"
+    )
+
+
+def test_evidence_from_after_the_period_is_named_for_a_later_one():
+    later = KpiEvidence("Plans issued in 20 weeks (%)", 61, date(2023, 11, 15), 40, 60)
+    found = suggest([later], on=END, has_measure=True)
+    assert found.level is None
+    assert found.reasons[1] == (
+        "Plans issued in 20 weeks (%) was measured after this period ended, so it counts for "
+        "a later one"
+    )

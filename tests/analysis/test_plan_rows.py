@@ -188,3 +188,35 @@ def test_a_file_without_the_columns_heard_needs_is_refused():
         read_plan(pd.DataFrame({"Area": ["1"], "Notes": ["x"]}))
     with pytest.raises(PlanFileError, match="no actions"):
         read_plan(pd.DataFrame({"Area": [""], "Action": [""]}))
+
+
+def test_more_messes_are_fixed_and_reported_rather_than_lost():
+    frame = pd.DataFrame(
+        {
+            "Area": [
+                "Priority 1: Parents",
+                "1 - Families",
+                "Inclusion in schools and settings" * 3,
+            ],
+            "Code": ["1A1/2", "1A3", ""],
+            "Action": ["Survey", "Hub", "Training"],
+            "Lead": ["KCC", "x" * 350, "KCC"],
+            "Due": ["31/03/2024", "", ""],
+            "Revised": ["30/06/2024 or 30/09/2024", "", ""],
+            "Impact measures": ["Survey", "Calls", "Feedback"],
+        }
+    )
+    rows = read_plan(frame)
+    found = messages(rows)
+    first, second, third = rows.actions
+    assert first.code == "1A1-2" and "Code “1A1/2” read as 1A1-2" in found
+    assert "Area 1 is also called “1 - Families”; kept “Priority 1: Parents”" in found
+    assert first.revised.value == date(2024, 9, 30)
+    assert "Revised date: kept the later one, 30 September 2024" in found
+    assert len(second.lead) == 300
+    assert "The lead is longer than 300 characters; the rest was cut" in found
+    assert len(third.area) <= 30 and len(third.code) <= 40
+
+
+def test_a_second_due_date_becomes_the_revised_date_and_says_so(messy):
+    assert "Due date: the second date, 30 September 2023, is the revised date" in messages(messy)

@@ -31,6 +31,8 @@ def fixture_rows():
                 r["value"] or None,
                 r["previous"] or None,
                 r["suggested"] or None,
+                reported=r["reported"] == "1",
+                agreed=r["agreed"] == "1",
             )
             for r in csv.DictReader(handle)
         ]
@@ -51,7 +53,10 @@ def test_every_area_is_listed_even_with_no_ratings_and_totals_add_up():
     table = counts(fixture_rows(), IMPACT, AREAS)
     assert list(table.index) == [*AREAS, "Total"]
     assert table.loc["9 Systems and Outcomes", "Actions"] == 0
-    assert table.loc["Total", "Actions"] == table["Actions"].iloc[:-1].sum() == 5
+    assert table.loc["Total", "Actions"] == table["Actions"].iloc[:-1].sum() == 6
+    # A proposal still being checked is not counted as a rating.
+    assert table.loc["1 Parental Confidence", "Red"] == 1
+    assert table.loc["1 Parental Confidence", "Not agreed yet"] == 1
 
 
 def test_movement_counts_better_worse_same_and_new():
@@ -64,7 +69,6 @@ def test_exceptions_name_red_worse_unreported_and_disputed_actions():
         ("1A2", "Impact", "Rated Red"),
         ("1A2", "Impact", "Worse: Amber to Red"),
         ("1E1", "Impact", "Rated Amber; the evidence suggests Green"),
-        ("2B1", "Impact", "Did not report"),
-        ("2B1", "Progress", "Did not report"),
+        ("2B1", "All", "Did not report"),
         ("1A2", "Progress", "Rated Red"),
     }

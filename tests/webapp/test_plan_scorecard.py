@@ -122,11 +122,22 @@ def test_the_scorecard_command_writes_xlsx_and_pdf(database_url, plans, tmp_path
     book = load_workbook(tmp_path / "scorecard.xlsx")
     assert book.sheetnames == ["Progress", "Impact", "Status", "Movement", "Exceptions"]
     impact = list(book["Impact"].iter_rows(values_only=True))
-    assert impact[0] == ("Area", "Blue", "Green", "Amber", "Red", "Not reported", "Actions")
-    assert impact[-1] == ("Total", 8, 26, 56, 23, 3, 116)
+    assert impact[0] == (
+        "Area",
+        "Blue",
+        "Green",
+        "Amber",
+        "Red",
+        "Not agreed yet",
+        "Not rated",
+        "Not reported",
+        "Actions",
+    )
+    assert impact[-1] == ("Total", 8, 26, 56, 23, 0, 0, 3, 116)
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "scorecard.pdf").pages)
     assert "Scorecard: Kent Accelerated Progress Plan" in text
-    assert "1 Parental Confidence 1 3 13 2 0 19" in text
+    assert "1 Parental Confidence 1 3 13 2 0 0 0 19" in text
+    assert "Movement since September 2023" in text
 
 
 def test_the_scorecard_command_explains_bad_input(database_url, plans, tmp_path):

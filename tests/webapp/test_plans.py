@@ -140,6 +140,14 @@ def test_check_and_challenge_keeps_every_step_and_the_suggestion(client, session
     assert {"plan.rating.proposed", "plan.rating.challenged", "plan.rating.agreed"} <= set(actions)
 
 
+def test_nobody_agrees_their_own_proposal_unchallenged(client, session, plan):
+    sign_in(client, OFFICER)
+    step(client, "1E1", "kent-impact", "proposed", "green", "Survey results")
+    own = step(client, "1E1", "kent-impact", "agreed", "green")
+    assert "cannot be agreed now" in client.get(own.location).get_data(as_text=True)
+    assert [e.stage for e in session.exec(select(RatingEntry)).all()] == [Stage.PROPOSED]
+
+
 def test_a_step_out_of_turn_or_without_a_reason_is_refused(client, session, plan):
     sign_in(client, OFFICER)
     assert step(client, "1E1", "kent-impact", "agreed", "amber").status_code == 302
@@ -300,3 +308,60 @@ def test_an_xlsx_plan_reads_like_the_csv_with_spreadsheet_dates_kept(tmp_path):
     first = from_xlsx.actions[0]
     assert (first.due.value, first.due.raw) == (date(2023, 1, 31), "2023-01-31")
     assert [w.message for w in from_xlsx.warnings] == [w.message for w in from_csv.warnings]
+
+
+def test_the_report_asks_about_confidence_only_when_the_owner_reported(client, session, plan):
+    sign_in(client, OFFICER)
+    page = "/staff/plans/kent-app/actions/1E1?period=2023-10"
+    url = "/staff/plans/kent-app/actions/1E1/report?period=2023-10"
+    token = csrf_token(client, page)
+    missing = client.post(url, data={"report-csrf_token": token, "report-reported": "yes"})
+    assert "Select whether the owner is confident" in missing.get_data(as_text=True)
+    silent = client.post(url, data={"report-csrf_token": token, "report-reported": "no"})
+    assert silent.status_code == 302
+    from models.plan_reports import ActionReport
+
+    report = session.exec(select(ActionReport)).one()
+    assert report.did_not_report and not report.confident_better
+
+
+@pytest.mark.parametrize("period", ["2023-10%0A", "0000-01", "9999-12", "2023-13"])
+def test_a_made_up_period_is_never_stored(client, session, plan, period):
+    from models.plan_reports import ActionReport
+
+    sign_in(client, OFFICER)
+    page = "/staff/plans/kent-app/actions/1E1"
+    token = csrf_token(client, page)
+    posted = client.post(
+        f"/staff/plans/kent-app/actions/1E1/report?period={period}",
+        data={"report-csrf_token": token, "report-reported": "no"},
+    )
+    assert posted.status_code == 404
+    assert session.exec(select(ActionReport)).all() == []
+    assert client.get("/staff/plans/kent-app").status_code == 200
+    assert client.get(f"/staff/plans/kent-app/actions/1E1?period={period}").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "1e999"])
+def test_numbers_that_are_not_numbers_are_refused(client, session, plan, value):
+    sign_in(client, OFFICER)
+    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
+    response = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "label": "Parents satisfied (%)",
+            "value": value,
+            "higher_is_better": "yes",
+            "measured_on": ["1", "10", "2023"],
+        },
+    )
+    assert response.status_code == 200
+    assert "Value must be a number, like 61 or 61.5" in response.get_data(as_text=True)
+    assert session.exec(select(EvidenceLink)).all() == []
+
+
+def test_a_plan_cannot_be_called_import(client, session, demo):
+    sign_in(client, OFFICER)
+    response = upload(client, FIXTURES / "plan-messy.csv", name="import")
+    assert "not “import” or “downloads”" in response.get_data(as_text=True)
