@@ -49,7 +49,7 @@ class RatingRow:
             return NOT_REPORTED
         if self.value not in scheme.values:
             return NOT_RATED
-        return self.value if self.agreed else NOT_AGREED  # type: ignore[return-value]
+        return self.value if self.agreed else NOT_AGREED
 
     @property
     def settled(self) -> str | None:
