@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 
 from analysis.plan_rows import read_plan
@@ -42,3 +43,8 @@ def step(client, code, scheme, stage, value, commentary="", period="2023-10", pl
             f"{prefix}commentary": commentary,
         },
     )
+
+
+#: For tests of page behaviour that does not depend on the database: run on SQLite only,
+#: so that the suite stays quick. Tests that store or query plan data run on both.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from models.jobs import Job
 from models.plans import get_plan, list_actions, list_areas
 from tests.conftest import csrf_token, sign_in
+from tests.webapp.plans import sqlite_only
 from webapp.cli import cli
 from webapp.demo_plans import load_plans
 
@@ -55,6 +56,7 @@ def scorecard_rows(text):
     return {row["Area"]: row for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
 
 
+@sqlite_only
 def test_the_scorecard_page_matches_the_october_2023_review(client, plans):
     sign_in(client, OFFICER)
     page = client.get("/staff/plans/kent-app/scorecard?period=2023-10").get_data(as_text=True)
@@ -102,6 +104,7 @@ def test_the_scorecard_command_writes_one_row_per_area_with_every_value(
     assert int(total["Status: Behind"]) == 11 and int(total["Impact: Not reported"]) == 3
 
 
+@sqlite_only
 def test_the_scorecard_command_writes_xlsx_and_pdf(database_url, plans, tmp_path):
     for kind in ("xlsx", "pdf"):
         out = tmp_path / f"scorecard.{kind}"
@@ -140,6 +143,7 @@ def test_the_scorecard_command_writes_xlsx_and_pdf(database_url, plans, tmp_path
     assert "Movement since September 2023" in text
 
 
+@sqlite_only
 def test_the_scorecard_command_explains_bad_input(database_url, plans, tmp_path):
     out = str(tmp_path / "x.csv")
     bad = run_cli(
@@ -172,6 +176,7 @@ def test_the_scorecard_command_explains_bad_input(database_url, plans, tmp_path)
     assert missing.exit_code == 2 and "there is no plan called 'nope'" in missing.output
 
 
+@sqlite_only
 def test_plans_import_prints_the_warnings_and_saves(database_url, session, demo):
     path = str(FIXTURES / "plan-messy.csv")
     dry = run_cli(
@@ -190,6 +195,7 @@ def test_plans_import_prints_the_warnings_and_saves(database_url, session, demo)
     assert no_title.exit_code == 2 and "a new plan needs a title" in no_title.output
 
 
+@sqlite_only
 def test_exporting_from_the_page_runs_a_job_and_only_its_owner_downloads(client, session, plans):
     sign_in(client, OFFICER)
     page = "/staff/plans/kent-app/scorecard?period=2023-10"

@@ -18,7 +18,7 @@ from models.plan_evidence import (
 from models.plan_reports import RatingEntry, Stage
 from models.plans import get_action, get_plan, list_actions
 from tests.conftest import csrf_token, sign_in
-from tests.webapp.plans import FIXTURES, small_plan, step
+from tests.webapp.plans import FIXTURES, small_plan, sqlite_only, step
 
 OFFICER = "officer@demo.heard"
 ADMIN = "admin@demo.heard"
@@ -76,6 +76,7 @@ def test_importing_again_updates_actions_and_keeps_their_ratings(client, session
     assert len(session.exec(select(RatingEntry)).all()) == 1
 
 
+@sqlite_only
 @pytest.mark.parametrize(
     ("path", "message"),
     [
@@ -92,6 +93,7 @@ def test_a_bad_plan_file_gets_a_clear_error_and_saves_nothing(client, session, d
     assert session.exec(select(PlanImport)).all() == []
 
 
+@sqlite_only
 def test_a_damaged_xlsx_is_refused_politely(client, session, demo, tmp_path):
     sign_in(client, OFFICER)
     broken = tmp_path / "plan.xlsx"
@@ -101,6 +103,7 @@ def test_a_damaged_xlsx_is_refused_politely(client, session, demo, tmp_path):
     assert "could not be read" in response.get_data(as_text=True)
 
 
+@sqlite_only
 def test_participation_workers_can_read_plans_but_not_change_them(client, plan):
     sign_in(client, PARTICIPATION)
     assert client.get("/staff/plans/kent-app/actions/1E1").status_code == 200
@@ -140,6 +143,7 @@ def test_check_and_challenge_keeps_every_step_and_the_suggestion(client, session
     assert {"plan.rating.proposed", "plan.rating.challenged", "plan.rating.agreed"} <= set(actions)
 
 
+@sqlite_only
 def test_nobody_agrees_their_own_proposal_unchallenged(client, session, plan):
     sign_in(client, OFFICER)
     step(client, "1E1", "kent-impact", "proposed", "green", "Survey results")
@@ -148,6 +152,7 @@ def test_nobody_agrees_their_own_proposal_unchallenged(client, session, plan):
     assert [e.stage for e in session.exec(select(RatingEntry)).all()] == [Stage.PROPOSED]
 
 
+@sqlite_only
 def test_a_step_out_of_turn_or_without_a_reason_is_refused(client, session, plan):
     sign_in(client, OFFICER)
     assert step(client, "1E1", "kent-impact", "agreed", "amber").status_code == 302
@@ -184,6 +189,7 @@ def test_the_suggestion_uses_a_linked_kpi_and_is_recorded_with_the_rating(client
     assert entry.suggested == "green" and entry.value == "amber"
 
 
+@sqlite_only
 def test_bad_kpi_values_get_clear_errors_and_nothing_is_linked(client, session, plan):
     sign_in(client, OFFICER)
     page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
@@ -280,6 +286,7 @@ def test_a_quote_needs_its_writers_consent(client, session, demo, plan):
     assert link.quote == "Please share this"
 
 
+@sqlite_only
 def test_another_organisations_plan_is_not_found(client, session, demo, plan):
     from models import OrganisationCreate, create_organisation
 
@@ -310,6 +317,7 @@ def test_an_xlsx_plan_reads_like_the_csv_with_spreadsheet_dates_kept(tmp_path):
     assert [w.message for w in from_xlsx.warnings] == [w.message for w in from_csv.warnings]
 
 
+@sqlite_only
 def test_the_report_asks_about_confidence_only_when_the_owner_reported(client, session, plan):
     sign_in(client, OFFICER)
     page = "/staff/plans/kent-app/actions/1E1?period=2023-10"
@@ -325,6 +333,7 @@ def test_the_report_asks_about_confidence_only_when_the_owner_reported(client, s
     assert report.did_not_report and not report.confident_better
 
 
+@sqlite_only
 @pytest.mark.parametrize("period", ["2023-10%0A", "0000-01", "9999-12", "2023-13"])
 def test_a_made_up_period_is_never_stored(client, session, plan, period):
     from models.plan_reports import ActionReport
@@ -342,6 +351,7 @@ def test_a_made_up_period_is_never_stored(client, session, plan, period):
     assert client.get(f"/staff/plans/kent-app/actions/1E1?period={period}").status_code == 200
 
 
+@sqlite_only
 @pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "1e999"])
 def test_numbers_that_are_not_numbers_are_refused(client, session, plan, value):
     sign_in(client, OFFICER)
@@ -361,6 +371,7 @@ def test_numbers_that_are_not_numbers_are_refused(client, session, plan, value):
     assert session.exec(select(EvidenceLink)).all() == []
 
 
+@sqlite_only
 def test_a_plan_cannot_be_called_import(client, session, demo):
     sign_in(client, OFFICER)
     response = upload(client, FIXTURES / "plan-messy.csv", name="import")
