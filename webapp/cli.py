@@ -20,13 +20,13 @@ from models import (
     Role,
     UserCreate,
     create_user,
-    get_organisation_by_slug,
     list_form_versions,
     migrate,
 )
 from models.demo import load_demo
 from models.surveys import list_rounds
 from webapp import create_app, db, demo_data, demo_plans, form_loading
+from webapp.command_organisation import organisation_for
 from webapp.plans_cli import plans_group
 
 
@@ -135,19 +135,7 @@ def users_group() -> None:
 def users_create(email: str, full_name: str, role: str, slug: str | None, password: str) -> None:
     """Create a staff account."""
     session = db.session()
-    if slug:
-        organisation = get_organisation_by_slug(session=session, slug=slug)
-        if organisation is None:
-            raise click.BadParameter(
-                f"there is no organisation called {slug!r}", param_hint="--organisation"
-            )
-    else:
-        organisations = session.scalars(select(Organisation).limit(2)).all()
-        if len(organisations) != 1:
-            raise click.BadParameter(
-                "say which organisation with --organisation", param_hint="--organisation"
-            )
-        organisation = organisations[0]
+    organisation = organisation_for(slug)
     try:
         data = UserCreate(email=email, full_name=full_name, role=Role(role), password=password)
         user = create_user(session=session, organisation_id=organisation.id, data=data)  # type: ignore[arg-type]

@@ -4,34 +4,16 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from analysis.plan_rows import PlanFileError
-from models import Organisation, get_organisation_by_slug
 from models.plan_reports import is_period
 from models.plans import get_plan
 from webapp import db
+from webapp.command_organisation import organisation_for
 from webapp.plan_forms import PLAN_NAME
 from webapp.plan_imports import SCHEME_SETS, check, save_rows, scheme_keys_of
 from webapp.plan_ratings import build_scorecard
 from webapp.scorecard_exports import FORMATS, build_file
-
-
-def _organisation(slug: str | None) -> Organisation:
-    session = db.session()
-    if slug:
-        found = get_organisation_by_slug(session=session, slug=slug)
-        if found is None:
-            raise click.BadParameter(
-                f"there is no organisation called {slug!r}", param_hint="--organisation"
-            )
-        return found
-    found_all = session.scalars(select(Organisation).limit(2)).all()
-    if len(found_all) != 1:
-        raise click.BadParameter(
-            "say which organisation with --organisation", param_hint="--organisation"
-        )
-    return found_all[0]
 
 
 @click.group("plans", cls=AppGroup)
@@ -59,7 +41,7 @@ def plans_import(
 ) -> None:
     """Import a plan from a CSV or XLSX file, printing everything it changed or guessed."""
     session = db.session()
-    organisation = _organisation(slug)
+    organisation = organisation_for(slug)
     existing = get_plan(session=session, organisation_id=organisation.id, name=name)  # type: ignore[arg-type]
     if existing is None and not title:
         raise click.BadParameter("a new plan needs a title", param_hint="--title")
@@ -108,7 +90,7 @@ def plans_scorecard(name: str, period: str, kind: str, out: Path, slug: str | No
     """Write the scorecard for a period: counts by area, movement and exceptions."""
     if not is_period(period):
         raise click.BadParameter("give the period as YYYY-MM, like 2023-10", param_hint="--period")
-    organisation = _organisation(slug)
+    organisation = organisation_for(slug)
     plan = get_plan(session=db.session(), organisation_id=organisation.id, name=name)  # type: ignore[arg-type]
     if plan is None:
         raise click.BadParameter(f"there is no plan called {name!r}", param_hint="--plan")
