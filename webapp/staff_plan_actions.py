@@ -124,7 +124,9 @@ def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None =
         action=action,
         period=period,
         period_label=period_label(period),
-        periods=[(p, period_label(p)) for p in periods(session, plan)],
+        periods=[
+            (p, period_label(p)) for p in sorted({*periods(session, plan), period}, reverse=True)
+        ],
         schemes=schemes,
         state=state,
         suggested=suggested,
