@@ -145,17 +145,6 @@ def add_rating(
     return entry
 
 
-def history(*, session: Session, report: ActionReport) -> list[RatingEntry]:
-    """Every step for the report, oldest first."""
-    return list(
-        session.exec(
-            select(RatingEntry)
-            .where(RatingEntry.report_id == report.id)
-            .order_by(col(RatingEntry.created_at), col(RatingEntry.id))
-        )
-    )
-
-
 @dataclass(frozen=True)
 class Current:
     """Where one scheme's rating stands for a report."""

@@ -27,7 +27,7 @@ from models.plans import Plan, PlanAction, Scheme, get_action, list_schemes
 from webapp import db
 from webapp.access import roles_required
 from webapp.action_evidence import Suggested, suggestion_for
-from webapp.plan_forms import ConfirmForm, RatingForm, ReportForm
+from webapp.plan_forms import RatingForm, ReportForm
 from webapp.plan_ratings import ActionState, period_label, periods, states
 from webapp.staff_plans import EDITORS, READERS, bp, chosen_period, load_plan
 
@@ -134,7 +134,6 @@ def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None =
         step_text=STEP_TEXT,
         report_form=report_form,
         evidence=list_evidence(session=session, action=action),
-        remove_form=ConfirmForm(),
         names=names,
         scheme_names={s.scheme.id: s for s in schemes},
         form=failed or report_form,
