@@ -25,6 +25,7 @@ from models.plans import (
     save_area,
     shipped_schemes,
 )
+from webapp.spreadsheets import MAX_UNPACKED, unpacked_size
 
 MAX_BYTES = 5 * 1024 * 1024
 #: The scheme sets a new plan can start with, by the name the import form shows.
@@ -44,6 +45,11 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     name = filename.lower()
     try:
         if name.endswith(".xlsx"):
+            unpacked = unpacked_size(data)
+            if unpacked is not None and unpacked > MAX_UNPACKED:
+                raise PlanFileError(
+                    "The workbook holds too much data. Save it as a CSV file instead"
+                )
             frame = pd.read_excel(io.BytesIO(data), dtype=object)
         elif name.endswith(".csv"):
             frame = _read_csv(data)

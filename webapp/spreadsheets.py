@@ -1,7 +1,8 @@
-"""Writing CSV and XLSX files that are safe to open in a spreadsheet."""
+"""Writing CSV and XLSX files that are safe to open in a spreadsheet, and sizing uploads."""
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -11,6 +12,17 @@ import pandas as pd
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: An XLSX file is a ZIP. One that unpacks to more than this is refused before it is opened.
+MAX_UNPACKED = 50 * 1024 * 1024
+
+
+def unpacked_size(data: bytes) -> int | None:
+    """How large an uploaded workbook is once unpacked, or None if it is not a ZIP at all."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
 
 
 def neutralise(value: Any) -> Any:

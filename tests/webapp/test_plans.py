@@ -376,3 +376,18 @@ def test_a_plan_cannot_be_called_import(client, session, demo):
     sign_in(client, OFFICER)
     response = upload(client, FIXTURES / "plan-messy.csv", name="import")
     assert "not “import” or “downloads”" in response.get_data(as_text=True)
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_its_size_is_refused_unopened():
+    import zipfile
+
+    from analysis.plan_rows import PlanFileError
+    from webapp.plan_imports import read_table
+    from webapp.spreadsheets import MAX_UNPACKED
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (MAX_UNPACKED + 1))
+    assert len(packed.getvalue()) < 1024 * 1024
+    with pytest.raises(PlanFileError, match="The workbook holds too much data"):
+        read_table(packed.getvalue(), "plan.xlsx")
