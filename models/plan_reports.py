@@ -193,12 +193,13 @@ def reports_for_period(
     return {r.action_id: (r, by_report[r.id]) for r in reports if r.id is not None}
 
 
-def list_periods(*, session: Session, action_ids: list[int]) -> list[str]:
-    """The periods any of these actions has a report for, newest first."""
-    if not action_ids:
-        return []
+def list_periods(*, session: Session, plan_id: int) -> list[str]:
+    """The periods any of the plan's actions has a report for, newest first."""
     found = session.exec(
-        select(ActionReport.period).where(col(ActionReport.action_id).in_(action_ids)).distinct()
+        select(ActionReport.period)
+        .join(PlanAction, col(PlanAction.id) == ActionReport.action_id)
+        .where(PlanAction.plan_id == plan_id)
+        .distinct()
     ).all()
     return sorted(found, reverse=True)
 

@@ -62,15 +62,13 @@ def states(
 
 def periods(session: Session, plan: Plan) -> list[str]:
     """Periods with reports, newest first, and this month even if nobody has reported yet."""
-    actions = list_actions(session=session, plan=plan)
-    found = list_periods(session=session, action_ids=[a.id for a in actions if a.id is not None])
+    found = list_periods(session=session, plan_id=plan.id)  # type: ignore[arg-type]
     return sorted(set(found) | {this_month()}, reverse=True)
 
 
 def latest_reported(session: Session, plan: Plan) -> str:
     """The newest period with any report, else this month."""
-    actions = list_actions(session=session, plan=plan)
-    found = list_periods(session=session, action_ids=[a.id for a in actions if a.id is not None])
+    found = list_periods(session=session, plan_id=plan.id)  # type: ignore[arg-type]
     return found[0] if found else this_month()
 
 
@@ -116,8 +114,7 @@ def scheme_values(scheme: Scheme) -> scorecard.SchemeValues:
 
 def reported_before(session: Session, plan: Plan, period: str) -> str:
     """The last period before `period` that has any report, else the month before."""
-    actions = list_actions(session=session, plan=plan)
-    found = list_periods(session=session, action_ids=[a.id for a in actions if a.id is not None])
+    found = list_periods(session=session, plan_id=plan.id)  # type: ignore[arg-type]
     earlier = [p for p in found if p < period]
     return earlier[0] if earlier else previous_period(period)
 
