@@ -140,12 +140,16 @@ def kpi_evidence(link: EvidenceLink) -> KpiEvidence | None:
 
 
 def gather(
-    session: Session, organisation_id: int, action: PlanAction, period: str
+    session: Session,
+    organisation_id: int,
+    action: PlanAction,
+    period: str,
+    links: list[EvidenceLink] | None = None,
 ) -> list[Evidence]:
-    """The figures for every counted link, as of the end of the period."""
+    """The figures for every counted link (the action's own, unless given), as of the period."""
     end = period_end(period)
     found: list[Evidence | None] = []
-    for link in list_evidence(session=session, action=action):
+    for link in links if links is not None else list_evidence(session=session, action=action):
         if link.kind is EvidenceKind.INDICATOR:
             found.append(indicator_evidence(session, organisation_id, link, end))
         elif link.kind is EvidenceKind.THEME:
@@ -170,18 +174,25 @@ class Suggested:
 
 
 def suggestion_for(
-    session: Session, organisation_id: int, action: PlanAction, period: str, schemes: list[Scheme]
+    session: Session,
+    organisation_id: int,
+    action: PlanAction,
+    period: str,
+    schemes: list[Scheme],
+    links: list[EvidenceLink] | None = None,
 ) -> Suggested:
     """Suggest an impact rating for the action and period from its linked evidence."""
+    if links is None:
+        links = list_evidence(session=session, action=action)
     found = suggest(
-        gather(session, organisation_id, action, period),
+        gather(session, organisation_id, action, period, links),
         on=period_end(period),
         has_measure=action.has_measure,
         due=action.due_by,
     )
     others = [
         link.kind.label.lower()
-        for link in list_evidence(session=session, action=action)
+        for link in links
         if link.kind in (EvidenceKind.DOCUMENT, EvidenceKind.QUOTE)
     ]
     if others:

@@ -23,7 +23,7 @@ from models.plan_reports import (
     is_period,
     save_report,
 )
-from models.plans import Plan, PlanAction, Scheme, get_action, list_schemes
+from models.plans import Plan, PlanAction, Scheme, SchemeKind, get_action, list_schemes
 from webapp import db
 from webapp.access import roles_required
 from webapp.action_evidence import Suggested, suggestion_for
@@ -101,7 +101,8 @@ def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None =
     session = db.session()
     schemes = list_schemes(session=session, plan=plan)
     state = states(session, [action], schemes, period)[action.id]  # type: ignore[index]
-    suggested = suggestion_for(session, plan.organisation_id, action, period, schemes)
+    links = list_evidence(session=session, action=action)
+    suggested = suggestion_for(session, plan.organisation_id, action, period, schemes, links)
     forms = {
         s.key: {step: rating_form(s, step, state, formdata=None) for step in _steps(state, s)}
         for s in schemes
@@ -133,12 +134,12 @@ def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None =
         forms=forms,
         step_text=STEP_TEXT,
         report_form=report_form,
-        evidence=list_evidence(session=session, action=action),
+        evidence=links,
         names=names,
         scheme_names={s.scheme.id: s for s in schemes},
         form=failed or report_form,
         status_labels={
-            v.key: v.label for s in schemes if s.scheme.kind.value == "status" for v in s.values
+            v.key: v.label for s in schemes if s.scheme.kind is SchemeKind.STATUS for v in s.values
         },
         can_edit=current_user.role in EDITORS,
     )
@@ -187,8 +188,10 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
     form = rating_form(scheme, step, state)
     if not form.validate_on_submit():
         return page(plan, action, period, failed=form)
-    suggested: Suggested = suggestion_for(session, plan.organisation_id, action, period, schemes)
-    counts = scheme.scheme.kind.value == "impact"
+    # The suggestion is for impact ratings; it is worked out, and kept, only with those.
+    suggested: Suggested | None = None
+    if scheme.scheme.kind is SchemeKind.IMPACT:
+        suggested = suggestion_for(session, plan.organisation_id, action, period, schemes)
     report = save_report(session=session, action=action, period=period)
     entry = add_rating(
         session=session,
@@ -197,8 +200,8 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
         stage=step,
         value=form.value.data,
         commentary=(form.commentary.data or "").strip(),
-        suggested=suggested.value_key if counts else "",
-        suggestion_reasons=suggested.suggestion.reasons if counts else [],
+        suggested=suggested.value_key if suggested else "",
+        suggestion_reasons=suggested.suggestion.reasons if suggested else [],
         user_id=current_user.id,
     )
     _audit(action, f"plan.rating.{step.value}", period=period, scheme=scheme.key, **details(entry))
