@@ -22,7 +22,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from forms import messages
 from forms.schema import Question
@@ -30,6 +30,7 @@ from forms.uploads import ImageUpload
 from forms.widgets import (
     GovCharacterCount,
     GovDateInput,
+    GovEmailInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -95,6 +96,21 @@ def build_short_text(question: Question, _context: BuildContext) -> Fields:
         description=_hint(question),
         widget=GovTextInput(),
         validators=_text_validators(question),
+    )
+    return {question.id: field}
+
+
+def build_email(question: Question, _context: BuildContext) -> Fields:
+    field = StringField(
+        _label(question),
+        description=_hint(question),
+        widget=GovEmailInput(),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            *_text_validators(question),
+            Length(max=320, message=messages.answer_too_long(320)),
+            Email(message=messages.email_format()),
+        ],
     )
     return {question.id: field}
 
@@ -293,6 +309,7 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "short_text": Kind(build_short_text),
+    "email": Kind(build_email),
     "long_text": Kind(build_long_text),
     "date": Kind(build_date),
     "single_choice": Kind(build_single_choice),

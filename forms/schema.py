@@ -41,7 +41,7 @@ class Question(_Strict):
     error: str | None = Field(default=None, max_length=200)
     required: bool = False
     max_length: int | None = Field(default=None, gt=0, le=20000)
-    personal: str | None = Field(default=None, pattern=r"^respondent_name$")
+    personal: str | None = Field(default=None, pattern=r"^(respondent_name|contact_email)$")
     context: str | None = Field(default=None, pattern=CONTEXT_PATTERN)
     options: tuple[Option, ...] = ()
     rows: tuple[GridRow, ...] = ()

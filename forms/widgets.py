@@ -42,6 +42,18 @@ class GovTextInput(_NoEmptyHint, upstream.GovTextInput):
     """A single-line text input."""
 
 
+class GovEmailInput(GovTextInput):
+    """An email address input: the right keyboard on a phone, and no spelling check."""
+
+    input_type = "email"
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("autocomplete", "email")
+        params.setdefault("spellcheck", False)
+        return params
+
+
 class GovPasswordInput(_NoEmptyHint, upstream.GovPasswordInput):
     """A password input with the show/hide button."""
 

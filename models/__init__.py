@@ -4,7 +4,17 @@ No Flask, no text analysis: the web app, the CLI and batch jobs all call these
 functions with an explicit session, and the caller owns the commit.
 """
 
-from models import coding, jobs, migrate, plan_evidence, plan_reports, plans, safeguarding, surveys
+from models import (
+    coding,
+    jobs,
+    migrate,
+    plan_evidence,
+    plan_reports,
+    plans,
+    safeguarding,
+    surveys,
+    yswd,
+)
 from models.audit import AuditEvent, record_event
 from models.database import make_engine, new_session
 from models.organisations import (
@@ -115,4 +125,5 @@ __all__ = [
     "start_response",
     "submit_response",
     "surveys",
+    "yswd",
 ]

@@ -56,6 +56,7 @@ DEMO_USERS = (
     ("officer@demo.heard", "Olu Officer", Role.OFFICER),
     ("participation@demo.heard", "Priya Participation", Role.PARTICIPATION),
     ("safeguarding@demo.heard", "Sam Safeguarding", Role.SAFEGUARDING),
+    ("reviewer@demo.heard", "Rae Reviewer", Role.REVIEWER),
 )
 
 # The 14 themes Kent's Have Your Say survey on children and young people's future mental

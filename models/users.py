@@ -24,6 +24,8 @@ class Role(StrEnum):
     OFFICER = "officer"
     PARTICIPATION = "participation-worker"
     SAFEGUARDING = "safeguarding-lead"
+    # A parent carer forum member (or similar) who reviews "You said, we did" drafts only.
+    REVIEWER = "reviewer"
 
     @property
     def label(self) -> str:
@@ -35,6 +37,7 @@ _ROLE_LABELS = {
     Role.OFFICER: "Officer",
     Role.PARTICIPATION: "Participation worker",
     Role.SAFEGUARDING: "Safeguarding lead",
+    Role.REVIEWER: "Reviewer",
 }
 
 

@@ -88,6 +88,8 @@ def app_config(database_url: str, **overrides) -> dict:
         "REDIS_URL": None,
         "HEARD_QUEUE_REDIS_URL": None,
         "HEARD_QUEUE_PATH": os.path.join(tempfile.gettempdir(), "heard-test-queue.db"),
+        "HEARD_SMTP_HOST": None,
+        "HEARD_OUTBOX_DIR": tempfile.mkdtemp(prefix="heard-outbox-"),
     }
     config.update(overrides)
     return config

@@ -4,7 +4,7 @@ import base64
 from typing import Any
 
 from flask import Flask
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,6 +16,7 @@ from webapp import (
     db,
     errors,
     extensions,
+    follow_ups,
     i18n,
     logs,
     printing,
@@ -36,8 +37,11 @@ from webapp import (
     staff_survey_imports,
     staff_survey_results,
     staff_surveys,
+    staff_yswd,
     survey_links,
     symbols,
+    yswd_public,
+    yswd_view,
 )
 
 
@@ -96,6 +100,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(resume.bp)
     app.register_blueprint(symbols.bp)
     app.register_blueprint(printing.bp)
+    app.register_blueprint(staff_yswd.bp)
+    app.register_blueprint(follow_ups.bp)
+    app.register_blueprint(yswd_public.bp)
     app.add_template_filter(gettext, "translate")
+    app.add_template_filter(format_date, "format_date")
+    app.add_template_global(yswd_view.changes_for, "changes_for")
     app.add_template_filter(lambda data: base64.b64encode(data).decode("ascii"), "b64encode")
     return app

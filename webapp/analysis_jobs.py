@@ -218,10 +218,26 @@ def scorecard_export(session: Session, job: Job, report: Report) -> dict[str, An
     return run_export(session, job, report)
 
 
+def yswd_export(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Export published “You said, we did” entries (see webapp/yswd_exports.py)."""
+    from webapp.yswd_exports import run_export
+
+    return run_export(session, job, report)
+
+
+def yswd_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Tell a round's respondents who asked what changed (see webapp/follow_ups.py)."""
+    from webapp.follow_ups import run_follow_up
+
+    return run_follow_up(session, job, report)
+
+
 RUNNERS: dict[str, Callable[[Session, Job, Report], dict[str, Any]]] = {
     "retrain": retrain,
     "discover": discover,
     "survey-import": survey_import,  # webapp.import_jobs.KIND
     "survey-export": survey_export,  # webapp.export_jobs.KIND
     "scorecard-export": scorecard_export,  # webapp.scorecard_exports.KIND
+    "yswd-export": yswd_export,  # webapp.yswd_exports.KIND
+    "yswd-follow-up": yswd_follow_up,  # webapp.follow_ups.KIND
 }

@@ -48,6 +48,11 @@ def current_organisation() -> Organisation | None:
     return get_default_organisation(session=session)
 
 
+def use_organisation(organisation: Organisation) -> None:
+    """Brand this request as `organisation`: for its own public pages, whoever is signed in."""
+    g.brand = _from_record(organisation)
+
+
 def current_brand() -> Brand:
     """Return the brand for this request; error pages still render if the database is down."""
     if "brand" not in g:

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.builder import initial_data, page_form_class
 from models import FormVersion, Organisation, resume_code, start_response, submit_response
-from webapp import db, journey, survey_rounds
+from webapp import db, follow_ups, journey, survey_rounds
 from webapp.access import public
 from webapp.branding import current_organisation
 from webapp.extensions import limiter, start_limits
@@ -124,6 +124,7 @@ def check_answers(slug: str) -> str | WerkzeugResponse:
         # Only one request can send a response; a second click just sees the confirmation.
         if submit_response(session=session, response=response):
             survey_rounds.after_submit(session, response)
+            follow_ups.after_submit(session, response, definition, survey_rounds.round_of(response))
             process_submission(
                 session=session,
                 organisation=session.get(Organisation, response.organisation_id),

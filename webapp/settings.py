@@ -56,6 +56,17 @@ def from_environment() -> dict[str, Any]:
         "HEARD_QUEUE_PATH": os.environ.get("HEARD_QUEUE_PATH", str(instance / "queue.db")),
         "HEARD_QUEUE_REDIS_URL": os.environ.get("HEARD_QUEUE_REDIS_URL"),
         "HEARD_JOBS_IMMEDIATE": _flag("HEARD_JOBS_IMMEDIATE"),
+        # Email to people who asked to hear what changed. With no SMTP host, each message
+        # is written to the outbox folder instead, for an administrator to download.
+        "HEARD_SMTP_HOST": os.environ.get("HEARD_SMTP_HOST"),
+        "HEARD_SMTP_PORT": int(os.environ.get("HEARD_SMTP_PORT", "587")),
+        "HEARD_SMTP_USERNAME": os.environ.get("HEARD_SMTP_USERNAME"),
+        "HEARD_SMTP_PASSWORD": os.environ.get("HEARD_SMTP_PASSWORD"),
+        "HEARD_SMTP_STARTTLS": _flag("HEARD_SMTP_STARTTLS", default=True),
+        "HEARD_MAIL_FROM": os.environ.get("HEARD_MAIL_FROM", "heard@localhost"),
+        "HEARD_OUTBOX_DIR": os.environ.get("HEARD_OUTBOX_DIR", str(instance / "outbox")),
+        # The address the public pages and emails link to, e.g. https://heard.kent.gov.uk
+        "HEARD_PUBLIC_URL": os.environ.get("HEARD_PUBLIC_URL", ""),
     }
 
 

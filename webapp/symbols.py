@@ -36,3 +36,19 @@ def symbol(slug: str, option_id: str) -> WerkzeugResponse:
     # An SVG opened on its own is a document: let it run nothing.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@bp.get("/symbols/easy-read/<key>")
+@public
+@limiter.exempt
+def easy_read(key: str) -> WerkzeugResponse:
+    """The picture beside an easy read sentence in “You said, we did”."""
+    from analysis.yswd import SYMBOL_KEYS
+    from webapp.yswd_view import symbol_path
+
+    if key not in SYMBOL_KEYS:
+        abort(404)
+    path = symbol_path(key)
+    response = send_file(path, mimetype=IMAGE_TYPES[path.suffix.lower()], max_age=24 * 60 * 60)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

@@ -35,6 +35,7 @@ DEMO_EMAILS = {
     Role.OFFICER: "officer@demo.heard",
     Role.PARTICIPATION: "participation@demo.heard",
     Role.SAFEGUARDING: "safeguarding@demo.heard",
+    Role.REVIEWER: "reviewer@demo.heard",
 }
 
 

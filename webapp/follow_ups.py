@@ -1,0 +1,217 @@
+"""Telling the people who took part what changed.
+
+A respondent who says yes to hearing back and leaves an email address becomes a follow-up
+when they send their answers; the address is then taken out of the answers, so no export
+or results page ever shows it, and in anonymous rounds nothing links it to them.
+
+Sending is a background job. Each message goes through the configured SMTP server; with
+none configured it is written to the outbox folder as an .eml file, which an administrator
+downloads. The staff page reports what share of each round's respondents were told.
+"""
+
+import io
+import smtplib
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import force_locale, gettext
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from forms.schema import FormDefinition
+from models import Organisation, Response, ResponseStatus, Role
+from models.jobs import Job
+from models.surveys import Anonymity, SurveyRound
+from models.yswd import (
+    FollowUp,
+    YswdEntry,
+    list_entries,
+    list_follow_ups,
+    mark_told,
+    save_follow_up,
+)
+from webapp.access import roles_required
+from webapp.analysis_jobs import JobProblem, Report
+
+KIND = "yswd-follow-up"
+WANTS_FOLLOW_UP = "follow-up"  # the question id forms use to ask whether to hear back
+bp = Blueprint("follow_ups", __name__, url_prefix="/staff/you-said-we-did")
+
+
+def contact_question_id(definition: FormDefinition) -> str | None:
+    found = [q.id for q in definition.questions() if q.personal == "contact_email"]
+    return found[0] if found else None
+
+
+def after_submit(
+    session: Session, response: Response, definition: FormDefinition, survey_round: Any
+) -> None:
+    """Keep the address of someone who asked to hear back, and take it out of the answers."""
+    question_id = contact_question_id(definition)
+    if question_id is None:
+        return
+    answers = dict(response.answers)
+    email = str(answers.pop(question_id, "") or "").strip()
+    if answers.get(WANTS_FOLLOW_UP) == "yes" and email:
+        anonymous = survey_round is not None and survey_round.anonymity == Anonymity.ANONYMOUS
+        save_follow_up(
+            session=session,
+            organisation_id=response.organisation_id,
+            response_id=None if anonymous else response.id,
+            round_id=response.round_id,
+            audience=definition.audience,
+            email=email,
+            language=response.language,
+        )
+    if answers != response.answers:
+        response.answers = answers
+        session.add(response)
+        session.flush()
+
+
+def told_figures(session: Session, organisation_id: int) -> list[dict[str, Any]]:
+    """For each round: respondents, how many asked to hear back, and how many were told."""
+    rounds = list(
+        session.exec(
+            select(SurveyRound)
+            .where(SurveyRound.organisation_id == organisation_id)
+            .order_by(col(SurveyRound.id).desc())
+        )
+    )
+    if not rounds:
+        return []
+    counts = dict(
+        session.exec(  # type: ignore[arg-type]
+            select(Response.round_id, func.count(col(Response.id)))
+            .where(
+                col(Response.round_id).in_([r.id for r in rounds]),
+                Response.status == ResponseStatus.SUBMITTED,
+            )
+            .group_by(col(Response.round_id))
+        ).all()
+    )
+    follow_ups = list_follow_ups(
+        session=session,
+        organisation_id=organisation_id,
+        round_ids=[r.id for r in rounds],  # type: ignore[misc]
+    )
+    rows = []
+    for survey_round in rounds:
+        mine = [f for f in follow_ups if f.round_id == survey_round.id]
+        answered = int(counts.get(survey_round.id, 0))
+        told = sum(1 for f in mine if f.told_at is not None)
+        rows.append(
+            {
+                "round": survey_round,
+                "respondents": answered,
+                "asked": len(mine),
+                "told": told,
+                "percent": round(100 * told / answered) if answered else None,
+                "waiting": len(mine) - told,
+            }
+        )
+    return rows
+
+
+def _message(
+    organisation: Organisation, follow_up: FollowUp, entries: list[Any], sender: str
+) -> EmailMessage:
+    with force_locale(follow_up.language or "en"):
+        subject = gettext("What changed after your survey: %(name)s", name=organisation.name)
+        body = render_template(
+            "yswd/follow_up_email.txt",
+            organisation=organisation,
+            entries=entries,
+            public_url=current_app.config.get("HEARD_PUBLIC_URL", ""),
+        )
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = follow_up.email
+    message.set_content(body)
+    return message
+
+
+def deliver(messages: list[tuple[FollowUp, EmailMessage]]) -> str:
+    """Send through SMTP, or write to the outbox folder; returns where they went."""
+    config = current_app.config
+    host = config.get("HEARD_SMTP_HOST")
+    if not host:
+        outbox = Path(config["HEARD_OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        for follow_up, message in messages:
+            (outbox / f"follow-up-{follow_up.id}.eml").write_bytes(bytes(message))
+        return "outbox"
+    with smtplib.SMTP(host, int(config.get("HEARD_SMTP_PORT") or 587), timeout=30) as smtp:
+        if config.get("HEARD_SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("HEARD_SMTP_USERNAME"):
+            smtp.login(config["HEARD_SMTP_USERNAME"], config.get("HEARD_SMTP_PASSWORD") or "")
+        for _follow_up, message in messages:
+            smtp.send_message(message)
+    return "smtp"
+
+
+def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Tell everyone who asked, in one round, about its term's published entries."""
+    from webapp.yswd_view import prepare
+
+    organisation = session.get(Organisation, job.organisation_id)
+    survey_round = session.get(SurveyRound, job.params.get("round_id", 0))
+    if organisation is None or survey_round is None:
+        raise JobProblem("The survey round no longer exists.")
+    if survey_round.organisation_id != organisation.id:
+        raise JobProblem("The survey round no longer exists.")
+    entries: list[YswdEntry] = list_entries(
+        session=session,
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        published_only=True,
+        audience=survey_round.audience,  # type: ignore[arg-type]
+        academic_year=survey_round.academic_year,
+        term=survey_round.term.value,
+    )
+    if not entries:
+        raise JobProblem(
+            "Nothing is published for this round's term and audience yet, so there is "
+            "nothing to tell people."
+        )
+    waiting = [
+        f
+        for f in list_follow_ups(
+            session=session,
+            organisation_id=organisation.id,  # type: ignore[arg-type]
+            round_ids=[survey_round.id],  # type: ignore[list-item]
+        )
+        if not {e.id for e in entries} <= set(f.told_entry_ids)
+    ]
+    report(20, f"Writing {len(waiting)} messages")
+    sender = current_app.config.get("HEARD_MAIL_FROM") or "heard@localhost"
+    messages = []
+    with current_app.test_request_context("/"):
+        for follow_up in waiting:
+            with force_locale(follow_up.language or "en"):
+                shown = prepare(session, entries, follow_up.language or "en")
+            messages.append((follow_up, _message(organisation, follow_up, shown, sender)))
+    report(60, "Sending")
+    where = deliver(messages) if messages else "none"
+    for follow_up, _message_sent in messages:
+        mark_told(session=session, follow_up=follow_up, entry_ids=[e.id for e in entries])  # type: ignore[misc]
+    return {"sent": len(messages), "via": where, "round": survey_round.name}
+
+
+@bp.get("/outbox")
+@roles_required(Role.ADMIN)
+def outbox() -> WerkzeugResponse:
+    """Every message in the outbox folder, as one zip file, for an administrator."""
+    folder = Path(current_app.config["HEARD_OUTBOX_DIR"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
+            archive.write(path, path.name)
+    response = current_app.response_class(out.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="heard-outbox.zip"'
+    return response

@@ -1,0 +1,512 @@
+"""The staff side of “You said, we did”: draft, edit, choose quotes, review, approve, publish.
+
+Who does what:
+* officers, participation workers and administrators draft and edit entries;
+* a participation worker or a reviewer (for example a parent carer forum member) reviews
+  a draft, though nobody reviews words they wrote;
+* an officer or administrator approves, publishes, sends back or withdraws.
+Every step is kept on the entry and in the audit log.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
+
+from analysis.yswd import draft_easy_did, draft_easy_said, draft_you_said
+from models import Role, list_users, record_event
+from models.plans import Plan, PlanAction
+from models.yswd import (
+    Audience,
+    EntryState,
+    StepError,
+    StepKind,
+    YswdEntry,
+    create_entry,
+    entry_quotes,
+    entry_steps,
+    get_entry,
+    list_entries,
+    set_quotes,
+    set_translation,
+    take_step,
+    translation_fields,
+)
+from webapp import db, queue
+from webapp.access import roles_required
+from webapp.i18n import LANGUAGE_NAMES, available_languages
+from webapp.yswd_figures import (
+    QuoteProblem,
+    chosen_quotes,
+    entry_candidates,
+    term_rounds,
+    terms_with_rounds,
+    theme_figures,
+)
+from webapp.yswd_forms import (
+    DraftForm,
+    EntryForm,
+    ExportForm,
+    QuotesForm,
+    StepForm,
+    TranslationForm,
+    term_choices,
+)
+from webapp.yswd_view import AUDIENCE_NAMES, count_text, prepare, term_label
+
+bp = Blueprint("yswd", __name__, url_prefix="/staff/you-said-we-did")
+READERS = (Role.ADMIN, Role.OFFICER, Role.PARTICIPATION, Role.REVIEWER)
+WRITERS = (Role.ADMIN, Role.OFFICER, Role.PARTICIPATION)
+#: Who may take each step (the order of steps is models.yswd's business).
+STEP_ROLES = {
+    StepKind.REVIEWED: frozenset({Role.PARTICIPATION, Role.REVIEWER, Role.ADMIN}),
+    StepKind.APPROVED: frozenset({Role.OFFICER, Role.ADMIN}),
+    StepKind.PUBLISHED: frozenset({Role.OFFICER, Role.ADMIN}),
+    StepKind.RETURNED: frozenset({Role.OFFICER, Role.ADMIN}),
+    StepKind.WITHDRAWN: frozenset({Role.OFFICER, Role.ADMIN}),
+}
+STEP_TEXT = {
+    StepKind.REVIEWED: ("Mark as reviewed", "Reviewed"),
+    StepKind.APPROVED: ("Approve", "Approved"),
+    StepKind.PUBLISHED: ("Publish", "Published"),
+    StepKind.RETURNED: ("Send back to draft", "Sent back to draft"),
+    StepKind.WITHDRAWN: ("Withdraw from the public page", "Withdrawn"),
+}
+
+
+def _org_id() -> int:
+    return int(current_user.organisation_id)
+
+
+def load_entry(entry_id: int) -> YswdEntry:
+    entry = get_entry(session=db.session(), organisation_id=_org_id(), entry_id=entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _writers_of(entry: YswdEntry) -> set[int]:
+    """Everyone who drafted or edited the entry's words."""
+    steps = entry_steps(session=db.session(), entry=entry)
+    return {s.user_id for s in steps if s.kind in (StepKind.DRAFTED, StepKind.EDITED)}
+
+
+def may_take(entry: YswdEntry, kind: StepKind) -> str | None:
+    """Why the signed-in person may not take this step now, or None if they may."""
+    from models.yswd import NEXT_STEPS
+
+    if kind not in NEXT_STEPS[EntryState(entry.state)]:
+        return f"This entry is {entry.state.value}, so it cannot be {kind.value} now."
+    if current_user.role not in STEP_ROLES[kind]:
+        return f"Your role cannot mark an entry as {kind.value}."
+    if kind is StepKind.REVIEWED and current_user.id in _writers_of(entry):
+        return "Someone who did not write this entry must review it."
+    return None
+
+
+@bp.get("")
+@roles_required(*READERS)
+def index() -> str:
+    session = db.session()
+    entries = list_entries(session=session, organisation_id=_org_id())
+    return render_template(
+        "staff/yswd/index.html",
+        entries=entries,
+        audience_names=AUDIENCE_NAMES,
+        export_form=_export_form(),
+        follow_ups=follow_up_rows(),
+        can_write=current_user.role in WRITERS,
+    )
+
+
+def _export_form(**kwargs: object) -> ExportForm:
+    session = db.session()
+    form = ExportForm(**kwargs)  # type: ignore[arg-type]
+    published = list_entries(session=session, organisation_id=_org_id(), published_only=True)
+    terms = list(dict.fromkeys((e.academic_year, e.term) for e in published))
+    form.term.choices = term_choices(terms)
+    form.language.choices = [SelectChoice(c, LANGUAGE_NAMES[c]) for c in available_languages()]
+    return form
+
+
+def follow_up_rows() -> list[dict]:
+    from webapp.follow_ups import told_figures
+
+    return told_figures(db.session(), _org_id())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def new() -> str | WerkzeugResponse:
+    """Choose a term and audience, then the themes; Heard writes the first draft."""
+    session = db.session()
+    scopes = terms_with_rounds(session, _org_id())
+    scope = request.args.get("scope", "")
+    chosen = next((s for s in scopes if "|".join(s) == scope), None)
+    if chosen is None:
+        return render_template(
+            "staff/yswd/choose_scope.html",
+            scopes=[("|".join(s), _scope_label(*s)) for s in scopes],
+            error="Select the survey term" if "scope" in request.args else None,
+        )
+    audience, year, term = chosen
+    rounds = term_rounds(session, _org_id(), audience, year, term)
+    figures = theme_figures(session, _org_id(), rounds)
+    form = DraftForm()
+    form.themes.choices = [SelectChoice(f.theme_id, f"{f.name}: {count_text(f)}") for f in figures]
+    if form.validate_on_submit():
+        picked = [f for f in figures if f.theme_id in set(form.themes.data or [])]
+        name = term_label(year, term)
+        entry = create_entry(
+            session=session,
+            organisation_id=_org_id(),
+            user_id=current_user.id,
+            audience=Audience(audience),
+            academic_year=year,
+            term=term,
+            title=form.title.data or "",
+            you_said=draft_you_said(picked, audience, name),
+            easy_said=draft_easy_said(picked, audience),
+            respondents=picked[0].respondents if picked else 0,
+            themes=[(f.theme_id, f.name, f.raised) for f in picked],
+        )
+        entry.easy_did = draft_easy_did(entry.delivery.value)
+        session.add(entry)
+        record_event(
+            session=session,
+            action="yswd.drafted",
+            actor_user_id=current_user.id,
+            organisation_id=_org_id(),
+            object_type="yswd_entry",
+            object_id=entry.id,
+            details={"themes": [f.theme_id for f in picked]},
+        )
+        session.commit()
+        flash("Draft made from the themes. Check the words, then choose quotes.", "success")
+        return redirect(url_for(".edit", entry_id=entry.id))
+    return render_template(
+        "staff/yswd/draft.html",
+        form=form,
+        scope=scope,
+        scope_label=_scope_label(*chosen),
+        figures=figures,
+    )
+
+
+def _scope_label(audience: str, year: str, term: str) -> str:
+    return f"{term_label(year, term)}: {AUDIENCE_NAMES[Audience(audience)]}"
+
+
+@bp.get("/<int:entry_id>")
+@roles_required(*READERS)
+def entry_page(entry_id: int, failed: StepForm | None = None, failed_kind: str = "") -> str:
+    session = db.session()
+    entry = load_entry(entry_id)
+    [shown] = prepare(session, [entry], "en")
+    steps = entry_steps(session=session, entry=entry)
+    names = {u.id: u.full_name for u in list_users(session=session, organisation_id=_org_id())}
+    possible = [
+        kind for kind in STEP_TEXT if kind in _next(entry) and current_user.role in STEP_ROLES[kind]
+    ]
+    blocked = {kind: may_take(entry, kind) for kind in possible}
+    forms = {kind: StepForm(prefix=kind.value, formdata=None) for kind in possible}
+    if failed is not None:
+        forms[StepKind(failed_kind)] = failed
+    stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index]
+    return render_template(
+        "staff/yswd/entry.html",
+        entry=entry,
+        shown=shown,
+        stored_quotes=stored,
+        count_text=count_text,
+        steps=steps,
+        names=names,
+        forms=forms,
+        blocked=blocked,
+        step_text=STEP_TEXT,
+        can_write=current_user.role in WRITERS and entry.state != EntryState.PUBLISHED,
+        translations=[
+            (code, LANGUAGE_NAMES[code], code in entry.translations)
+            for code in available_languages()
+            if code != "en"
+        ],
+        public_href=_public_href(),
+    )
+
+
+def _public_href() -> str:
+    from webapp.branding import current_organisation
+
+    organisation = current_organisation()
+    return url_for("yswd_public.entries", org=organisation.slug) if organisation else ""
+
+
+def _next(entry: YswdEntry) -> tuple[StepKind, ...]:
+    from models.yswd import NEXT_STEPS
+
+    return NEXT_STEPS[EntryState(entry.state)]
+
+
+@bp.post("/<int:entry_id>/steps/<kind>")
+@roles_required(*READERS)
+def step(entry_id: int, kind: str) -> str | WerkzeugResponse:
+    session = db.session()
+    entry = load_entry(entry_id)
+    try:
+        chosen = StepKind(kind)
+    except ValueError:
+        abort(404)
+    if chosen not in STEP_TEXT:
+        abort(404)
+    if current_user.role not in STEP_ROLES[chosen]:
+        abort(403)
+    form = StepForm(prefix=chosen.value)
+    if not form.validate_on_submit():
+        return entry_page(entry_id, failed=form, failed_kind=chosen.value)
+    reason = may_take(entry, chosen)
+    if reason:
+        flash(reason)
+        return redirect(url_for(".entry_page", entry_id=entry.id))
+    if chosen is StepKind.RETURNED and not (form.note.data or "").strip():
+        form.note.errors = ["Enter what needs to change before it goes back to draft"]
+        return entry_page(entry_id, failed=form, failed_kind=chosen.value)
+    try:
+        take_step(
+            session=session,
+            entry=entry,
+            kind=chosen,
+            user_id=current_user.id,
+            note=(form.note.data or "").strip(),
+        )
+    except StepError as problem:
+        session.rollback()
+        flash(str(problem))
+        return redirect(url_for(".entry_page", entry_id=entry_id))
+    record_event(
+        session=session,
+        action=f"yswd.{chosen.value}",
+        actor_user_id=current_user.id,
+        organisation_id=_org_id(),
+        object_type="yswd_entry",
+        object_id=entry.id,
+    )
+    session.commit()
+    flash(f"{STEP_TEXT[chosen][1]}.", "success")
+    return redirect(url_for(".entry_page", entry_id=entry.id))
+
+
+def _action_choices() -> list[SelectChoice]:
+    rows = (
+        db.session()
+        .exec(
+            db_select_actions(_org_id())  # plans' actions, by plan then code
+        )
+        .all()
+    )
+    return [SelectChoice(0, "No plan action")] + [
+        SelectChoice(action.id, f"{plan.name} {action.code}: {action.description[:80]}")
+        for action, plan in rows
+    ]
+
+
+def db_select_actions(organisation_id: int):  # type: ignore[no-untyped-def]
+    from sqlmodel import col, select
+
+    return (
+        select(PlanAction, Plan)
+        .join(Plan, col(Plan.id) == PlanAction.plan_id)
+        .where(Plan.organisation_id == organisation_id)
+        .order_by(col(Plan.name), col(PlanAction.code))
+    )
+
+
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def edit(entry_id: int) -> str | WerkzeugResponse:
+    session = db.session()
+    entry = load_entry(entry_id)
+    if entry.state == EntryState.PUBLISHED:
+        flash("A published entry cannot be edited. Withdraw it from the public page first.")
+        return redirect(url_for(".entry_page", entry_id=entry.id))
+    form = EntryForm(obj=None if request.method == "POST" else entry)
+    form.action.choices = _action_choices()
+    if request.method == "GET":
+        form.action.data = entry.action_id or 0
+        form.delivery.data = entry.delivery.value
+    if form.validate_on_submit():
+        entry.title = form.title.data or ""
+        entry.you_said = (form.you_said.data or "").strip()
+        entry.we_did = (form.we_did.data or "").strip()
+        entry.easy_said = (form.easy_said.data or "").strip()
+        entry.easy_did = (form.easy_did.data or "").strip()
+        known = {int(c.value) for c in form.action.choices}  # type: ignore[union-attr]
+        entry.action_id = form.action.data if form.action.data in known - {0} else None
+        entry.delivery = form.delivery.data  # type: ignore[assignment]
+        entry.delivery_on = form.delivery_on.data
+        session.add(entry)
+        was = entry.state
+        take_step(session=session, entry=entry, kind=StepKind.EDITED, user_id=current_user.id)
+        record_event(
+            session=session,
+            action="yswd.edited",
+            actor_user_id=current_user.id,
+            organisation_id=_org_id(),
+            object_type="yswd_entry",
+            object_id=entry.id,
+        )
+        session.commit()
+        message = "Saved."
+        if was != EntryState.DRAFT:
+            message = "Saved. The words changed, so the entry is a draft again and needs review."
+        flash(message, "success")
+        return redirect(url_for(".entry_page", entry_id=entry.id))
+    return render_template("staff/yswd/edit.html", form=form, entry=entry)
+
+
+@bp.route("/<int:entry_id>/quotes", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def quotes(entry_id: int) -> str | WerkzeugResponse:
+    session = db.session()
+    entry = load_entry(entry_id)
+    if entry.state == EntryState.PUBLISHED:
+        flash("A published entry cannot be edited. Withdraw it from the public page first.")
+        return redirect(url_for(".entry_page", entry_id=entry.id))
+    offered = entry_candidates(session, entry)
+    form = QuotesForm()
+    form.quotes.choices = [SelectChoice(c.comment_id, c.text) for c in offered]
+    if request.method == "GET":
+        stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index]
+        form.quotes.data = [q.comment_id for q in stored]
+    if form.validate_on_submit():
+        try:
+            chosen = chosen_quotes(session, entry, list(form.quotes.data or []))
+        except QuoteProblem as problem:
+            form.quotes.errors = [str(problem)]
+        else:
+            set_quotes(session=session, entry=entry, quotes=chosen)
+            take_step(
+                session=session,
+                entry=entry,
+                kind=StepKind.EDITED,
+                user_id=current_user.id,
+                note=f"Chose {len(chosen)} quote{'s' if len(chosen) != 1 else ''}",
+            )
+            record_event(
+                session=session,
+                action="yswd.quotes",
+                actor_user_id=current_user.id,
+                organisation_id=_org_id(),
+                object_type="yswd_entry",
+                object_id=entry.id,
+                details={"comments": [c for c, _t in chosen]},
+            )
+            session.commit()
+            flash("Quotes saved.", "success")
+            return redirect(url_for(".entry_page", entry_id=entry.id))
+    themes = {c.comment_id: c.theme_name for c in offered}
+    return render_template(
+        "staff/yswd/quotes.html", form=form, entry=entry, offered=offered, themes=themes
+    )
+
+
+@bp.route("/<int:entry_id>/translations/<language>", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
+    session = db.session()
+    entry = load_entry(entry_id)
+    if language == "en" or language not in available_languages():
+        abort(404)
+    if entry.state == EntryState.PUBLISHED:
+        flash("A published entry cannot be edited. Withdraw it from the public page first.")
+        return redirect(url_for(".entry_page", entry_id=entry.id))
+    form = TranslationForm(
+        data=entry.translations.get(language) if request.method == "GET" else None
+    )
+    if form.validate_on_submit():
+        set_translation(
+            session=session,
+            entry=entry,
+            language=language,
+            values={name: getattr(form, name).data for name in translation_fields()},
+        )
+        take_step(
+            session=session,
+            entry=entry,
+            kind=StepKind.EDITED,
+            user_id=current_user.id,
+            note=f"Translation: {LANGUAGE_NAMES[language]}",
+        )
+        record_event(
+            session=session,
+            action="yswd.translated",
+            actor_user_id=current_user.id,
+            organisation_id=_org_id(),
+            object_type="yswd_entry",
+            object_id=entry.id,
+            details={"language": language},
+        )
+        session.commit()
+        flash(f"{LANGUAGE_NAMES[language]} translation saved.", "success")
+        return redirect(url_for(".entry_page", entry_id=entry.id))
+    return render_template(
+        "staff/yswd/translate.html",
+        form=form,
+        entry=entry,
+        language=language,
+        language_name=LANGUAGE_NAMES[language],
+    )
+
+
+@bp.post("/exports")
+@roles_required(*WRITERS)
+def export() -> str | WerkzeugResponse:
+    form = _export_form()
+    if not form.validate_on_submit():
+        session = db.session()
+        return render_template(
+            "staff/yswd/index.html",
+            entries=list_entries(session=session, organisation_id=_org_id()),
+            audience_names=AUDIENCE_NAMES,
+            export_form=form,
+            follow_ups=follow_up_rows(),
+            can_write=current_user.role in WRITERS,
+        )
+    from webapp.yswd_exports import KIND
+
+    return queue.start_job(
+        KIND,
+        {
+            "format": form.format.data,
+            "term": form.term.data or "",
+            "audience": form.audience.data or "",
+            "language": form.language.data or "en",
+        },
+    )
+
+
+@bp.get("/downloads/<int:job_id>")
+@roles_required(*WRITERS)
+def download(job_id: int) -> WerkzeugResponse:
+    from flask import current_app
+
+    from webapp.yswd_exports import KIND
+
+    _job, found = queue.own_job_file(KIND, job_id)
+    response = current_app.response_class(found.data, mimetype=found.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    return response
+
+
+@bp.post("/tell/<int:round_id>")
+@roles_required(Role.ADMIN, Role.OFFICER)
+def tell(round_id: int) -> WerkzeugResponse:
+    """Email everyone in a round who asked to hear back about its published entries."""
+    from models.surveys import SurveyRound
+    from webapp.follow_ups import KIND
+
+    survey_round = db.session().get(SurveyRound, round_id)
+    if survey_round is None or survey_round.organisation_id != _org_id():
+        abort(404)
+    if not StepForm().validate_on_submit():
+        abort(400)
+    return queue.start_job(KIND, {"round_id": round_id})

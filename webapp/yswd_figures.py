@@ -1,0 +1,190 @@
+"""The figures and quotes behind “You said”: one term's surveys for one audience.
+
+A person is counted once for a theme however many of their comments raised it. Where a
+person has coded a comment, their themes stand and the machine's are set aside; otherwise
+a machine coding counts when the coder was at least fairly sure. Quotes are offered only
+from comments whose writer agreed to be quoted, that raised no safeguarding flag, and from
+themes big enough that a quote cannot point to a child in a small group.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from analysis.yswd import ThemeFigure
+from models.coding import CodingSource, Comment, CommentTheme, Theme, get_active_codebook
+from models.responses import Response, ResponseStatus
+from models.surveys import SurveyRound
+from models.yswd import YswdEntry, entry_themes
+from webapp.action_evidence import MACHINE_CONFIDENCE
+
+MAX_QUOTES = 3
+#: Long comments make poor quotes; the editor offers only those up to this length.
+QUOTE_MAX_CHARS = 400
+CANDIDATES_PER_THEME = 6
+
+
+class QuoteProblem(ValueError):
+    """A chosen quote that may not be used; the message is for the page."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    comment_id: int
+    text: str
+    theme_id: int
+    theme_name: str
+    confidence: float | None  # None: a person coded it
+
+
+def term_rounds(
+    session: Session, organisation_id: int, audience: str, academic_year: str, term: str
+) -> list[SurveyRound]:
+    query = select(SurveyRound).where(
+        SurveyRound.organisation_id == organisation_id,
+        SurveyRound.audience == audience,
+        SurveyRound.academic_year == academic_year,
+        SurveyRound.term == term,
+    )
+    return list(session.exec(query.order_by(col(SurveyRound.id))))
+
+
+def terms_with_rounds(session: Session, organisation_id: int) -> list[tuple[str, str, str]]:
+    """(audience, academic year, term) for every term that had a survey, newest first."""
+    rows = session.exec(
+        select(SurveyRound.audience, SurveyRound.academic_year, SurveyRound.term)
+        .where(SurveyRound.organisation_id == organisation_id)
+        .distinct()
+    ).all()
+    order = {"autumn": 0, "spring": 1, "summer": 2}
+    return sorted(
+        {(str(a), str(y), str(t)) for a, y, t in rows},
+        key=lambda row: (row[1], order.get(row[2], 0), row[0]),
+        reverse=True,
+    )
+
+
+def respondents(session: Session, rounds: list[SurveyRound]) -> int:
+    if not rounds:
+        return 0
+    found = session.exec(
+        select(func.count(col(Response.id))).where(
+            col(Response.round_id).in_([r.id for r in rounds]),
+            Response.status == ResponseStatus.SUBMITTED,
+        )
+    ).one()
+    return int(found or 0)
+
+
+def _codings(
+    session: Session, rounds: list[SurveyRound]
+) -> list[tuple[Comment, int, int, float | None]]:
+    """(comment, its response, theme, confidence or None for a person) for counted codings."""
+    if not rounds:
+        return []
+    rows = session.exec(
+        select(Comment, Response.id, CommentTheme)
+        .join(Response, col(Response.id) == Comment.response_id)
+        .join(CommentTheme, col(CommentTheme.comment_id) == Comment.id)
+        .where(
+            col(Response.round_id).in_([r.id for r in rounds]),
+            Response.status == ResponseStatus.SUBMITTED,
+        )
+    ).all()
+    by_comment: dict[int, list[tuple[Comment, int, CommentTheme]]] = defaultdict(list)
+    for comment, response_id, coding in rows:
+        by_comment[comment.id].append((comment, response_id, coding))  # type: ignore[index]
+    found = []
+    for codings in by_comment.values():
+        human = [c for c in codings if c[2].source == CodingSource.HUMAN]
+        kept = human or [
+            c
+            for c in codings
+            if c[2].confidence is not None and c[2].confidence >= MACHINE_CONFIDENCE
+        ]
+        for comment, response_id, coding in kept:
+            confidence = None if coding.source == CodingSource.HUMAN else coding.confidence
+            found.append((comment, response_id, coding.theme_id, confidence))
+    return found
+
+
+def theme_figures(
+    session: Session, organisation_id: int, rounds: list[SurveyRound]
+) -> list[ThemeFigure]:
+    """Every theme of the active codebook that anyone raised, most raised first."""
+    codebook = get_active_codebook(session=session, organisation_id=organisation_id)
+    if codebook is None:
+        return []
+    themes = {t.id: t for t in session.exec(select(Theme).where(Theme.codebook_id == codebook.id))}
+    people: dict[int, set[int]] = defaultdict(set)
+    for _comment, response_id, theme_id, _confidence in _codings(session, rounds):
+        if theme_id in themes:
+            people[theme_id].add(response_id)
+    total = respondents(session, rounds)
+    figures = [
+        ThemeFigure(theme_id=t, name=themes[t].name, raised=len(who), respondents=total)
+        for t, who in people.items()
+    ]
+    return sorted(figures, key=lambda f: (-f.raised, f.name))
+
+
+def candidates(
+    session: Session, rounds: list[SurveyRound], figures: list[ThemeFigure]
+) -> list[Candidate]:
+    """Comments a person may choose quotes from, the coder's surest first, per theme."""
+    quotable = {f.theme_id: f for f in figures if f.quotable}
+    by_theme: dict[int, list[Candidate]] = defaultdict(list)
+    for comment, _response_id, theme_id, confidence in _codings(session, rounds):
+        if theme_id not in quotable or not comment.quote_consent or comment.flagged:
+            continue
+        text = comment.text_redacted.strip()
+        if not text or len(text) > QUOTE_MAX_CHARS:
+            continue
+        by_theme[theme_id].append(
+            Candidate(comment.id, text, theme_id, quotable[theme_id].name, confidence)  # type: ignore[arg-type]
+        )
+    found = []
+    for figure in figures:
+        ranked = sorted(
+            by_theme.get(figure.theme_id, []),
+            key=lambda c: (c.confidence is not None, -(c.confidence or 0), c.comment_id),
+        )
+        found.extend(ranked[:CANDIDATES_PER_THEME])
+    return found
+
+
+def entry_figures(session: Session, entry: YswdEntry) -> list[ThemeFigure]:
+    """The figures stored on an entry when it was drafted."""
+    themes = entry_themes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index]
+    return [ThemeFigure(t.theme_id, t.name, t.raised, entry.respondents) for t in themes]
+
+
+def entry_candidates(session: Session, entry: YswdEntry) -> list[Candidate]:
+    rounds = term_rounds(
+        session, entry.organisation_id, entry.audience.value, entry.academic_year, entry.term
+    )
+    return candidates(session, rounds, entry_figures(session, entry))
+
+
+def chosen_quotes(
+    session: Session, entry: YswdEntry, comment_ids: list[int]
+) -> list[tuple[int, str]]:
+    """Check a person's choice of quotes and return (comment id, text) in their order.
+
+    Every quote must be one of the entry's candidates, worked out afresh, so a quote whose
+    writer has since withdrawn consent, or that was flagged, can no longer be chosen.
+    """
+    if len(comment_ids) > MAX_QUOTES:
+        raise QuoteProblem(f"Choose {MAX_QUOTES} quotes or fewer")
+    offered = {c.comment_id: c for c in entry_candidates(session, entry)}
+    chosen = []
+    for comment_id in dict.fromkeys(comment_ids):
+        candidate = offered.get(comment_id)
+        if candidate is None:
+            raise QuoteProblem(
+                "You can only quote comments listed here: their writers agreed to be quoted"
+            )
+        chosen.append((comment_id, candidate.text))
+    return chosen

@@ -1,0 +1,188 @@
+"""Entries made ready to show: in one language, with suppressed figures and safe quotes.
+
+The public page, the feed, the survey start page and every export read entries through
+`prepare`, so a figure or a quote that one of them may not show, none of them shows.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext, lazy_gettext
+from sqlmodel import Session, col, select
+
+from analysis.yswd import Shown, ThemeFigure, easy_read_lines, shown_as
+from forms.symbols import find_symbol
+from models.coding import Comment
+from models.plans import Plan, PlanAction
+from models.yswd import Audience, Delivery, YswdEntry, entry_quotes, entry_themes, list_entries
+
+EASY_READ = "easy-read"  # the symbol set's name, as forms/definitions/easy-read.symbols.yaml
+AUDIENCE_NAMES = {
+    Audience.CYP: lazy_gettext("Children and young people"),
+    Audience.PARENTS: lazy_gettext("Parents and carers"),
+    Audience.SCHOOLS: lazy_gettext("Schools"),
+}
+DELIVERY_NAMES = {
+    Delivery.PLANNED: lazy_gettext("Planned"),
+    Delivery.IN_PROGRESS: lazy_gettext("In progress"),
+    Delivery.DONE: lazy_gettext("Done"),
+}
+TERM_NAMES = {
+    "autumn": lazy_gettext("Autumn"),
+    "spring": lazy_gettext("Spring"),
+    "summer": lazy_gettext("Summer"),
+}
+
+
+def term_label(academic_year: str, term: str) -> str:
+    return f"{academic_year} {TERM_NAMES.get(term, term)}"
+
+
+def count_text(figure: ThemeFigure) -> str:
+    """How many raised a theme, as every output shows it, in the reader's language."""
+    shown = shown_as(figure)
+    if shown is Shown.NOBODY_SHOWN:
+        return gettext("Fewer than 5 people answered")
+    if shown is Shown.FEWER_THAN_5:
+        return gettext("Fewer than 5 people")
+    if shown is Shown.ALMOST_ALL:
+        return gettext("Almost everyone who answered")
+    return gettext(
+        "%(count)s of %(total)s people (%(percent)s%%)",
+        count=figure.raised,
+        total=figure.respondents,
+        percent=figure.percent,
+    )
+
+
+@dataclass
+class Text:
+    """Words in the language they are written in, so a page can mark English with lang."""
+
+    value: str
+    lang: str
+
+
+@dataclass
+class ShownEntry:
+    entry: YswdEntry
+    title: Text
+    you_said: Text
+    we_did: Text
+    easy_said: list[tuple[str, str]]
+    easy_did: list[tuple[str, str]]
+    easy_lang: str
+    figures: list[ThemeFigure]
+    quotes: list[str] = field(default_factory=list)
+    action: str = ""  # "8E1 (Kent Accelerated Progress Plan)"
+
+    @property
+    def audience(self) -> str:
+        return str(AUDIENCE_NAMES[Audience(self.entry.audience)])
+
+    @property
+    def delivery(self) -> str:
+        return str(DELIVERY_NAMES[Delivery(self.entry.delivery)])
+
+    @property
+    def term(self) -> str:
+        return term_label(self.entry.academic_year, self.entry.term)
+
+
+def _actions(session: Session, entries: list[YswdEntry]) -> dict[int, str]:
+    ids = [e.action_id for e in entries if e.action_id]
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(PlanAction, Plan)
+        .join(Plan, col(Plan.id) == PlanAction.plan_id)
+        .where(col(PlanAction.id).in_(ids))
+    ).all()
+    return {action.id: f"{action.code} ({plan.title})" for action, plan in rows}  # type: ignore[misc]
+
+
+def _usable_comments(session: Session, comment_ids: list[int]) -> set[int]:
+    """Comments still quotable now: consent not withdrawn, and no safeguarding flag since."""
+    if not comment_ids:
+        return set()
+    rows = session.exec(
+        select(Comment.id).where(
+            col(Comment.id).in_(comment_ids),
+            col(Comment.quote_consent).is_(True),
+            col(Comment.flagged).is_(False),
+        )
+    ).all()
+    return {int(i) for i in rows if i is not None}
+
+
+def prepare(session: Session, entries: list[YswdEntry], language: str) -> list[ShownEntry]:
+    """Each entry in `language` where a person translated it, English where not."""
+    ids = [e.id for e in entries if e.id is not None]
+    themes = entry_themes(session=session, entry_ids=ids)
+    quotes = entry_quotes(session=session, entry_ids=ids)
+    usable = _usable_comments(session, [q.comment_id for found in quotes.values() for q in found])
+    actions = _actions(session, entries)
+    shown = []
+    for entry in entries:
+        figures = [
+            ThemeFigure(t.theme_id, t.name, t.raised, entry.respondents)
+            for t in themes[entry.id]  # type: ignore[index]
+        ]
+        quotable = {f.theme_id for f in figures if f.quotable}
+        said, said_lang = entry.text("easy_said", language)
+        did, did_lang = entry.text("easy_did", language)
+        shown.append(
+            ShownEntry(
+                entry=entry,
+                title=Text(*entry.text("title", language)),
+                you_said=Text(*entry.text("you_said", language)),
+                we_did=Text(*entry.text("we_did", language)),
+                easy_said=easy_read_lines(said, "you-said"),
+                easy_did=easy_read_lines(did, "we-did"),
+                easy_lang=said_lang if said_lang == did_lang else "en",
+                figures=figures,
+                # A quote needs a theme big enough that it cannot point to a child.
+                quotes=[q.text for q in quotes[entry.id] if q.comment_id in usable]  # type: ignore[index]
+                if quotable
+                else [],
+                action=actions.get(entry.action_id or 0, ""),
+            )
+        )
+    return shown
+
+
+def symbol_path(key: str) -> Path:
+    """The picture file for an easy read symbol key (the council's own, else OpenMoji's)."""
+    from webapp.symbols import PLACEHOLDER
+
+    council = current_app.config.get("HEARD_SYMBOLS_DIR")
+    found = find_symbol(
+        EASY_READ,
+        key,
+        council_dir=Path(council) if council else None,
+        openmoji_dir=Path(current_app.config["HEARD_OPENMOJI_DIR"]),
+    )
+    return found or PLACEHOLDER
+
+
+#: How many of the newest published entries a survey's start page shows.
+START_PAGE_ENTRIES = 3
+
+
+def changes_for(audience: str) -> list[ShownEntry]:
+    """The newest published entries for an audience, for "What changed since last time"."""
+    from webapp import db, journey
+    from webapp.branding import current_organisation
+
+    organisation = current_organisation()
+    if organisation is None or audience not in {a.value for a in Audience}:
+        return []
+    session = db.session()
+    entries = list_entries(
+        session=session,
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        published_only=True,
+        audience=Audience(audience),
+    )
+    return prepare(session, entries[:START_PAGE_ENTRIES], journey.locale_code())
