@@ -27,6 +27,16 @@ $(STAMP)/python: pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# WeasyPrint (PDFs) needs Pango and HarfBuzz's subsetter from the system. On a Debian
+# machine where they are missing and we are root, install them; elsewhere, say what to add.
+SYSTEM_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+$(STAMP)/system: | $(STAMP)
+	@if ldconfig -p | grep -q libharfbuzz-subset && ldconfig -p | grep -q libpangoft2; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $(SYSTEM_LIBS); \
+	else echo "Install these system libraries for PDFs: $(SYSTEM_LIBS)"; exit 1; fi
+	@touch $@
+
 $(STAMP)/npm: package.json package-lock.json | $(STAMP)
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -53,7 +63,7 @@ translations-compile: $(STAMP)/python ## Compile the catalogues for use
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile --statistics -d translations; fi
 
-install: $(STAMP)/python $(STAMP)/npm assets translations-compile ## Install everything (Python, npm, assets, catalogues)
+install: $(STAMP)/system $(STAMP)/python $(STAMP)/npm assets translations-compile ## Install everything (Python, npm, assets, catalogues)
 
 migrate: install ## Run the database migrations
 	$(BIN)/heard db upgrade

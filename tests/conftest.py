@@ -100,7 +100,12 @@ class CheckedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+        downloaded = response.headers.get("Content-Disposition", "").startswith("attachment")
+        if (
+            response.mimetype == "text/html"
+            and not downloaded
+            and not 300 <= response.status_code < 400
+        ):
             check_page(
                 response.get_data(as_text=True),
                 response.headers.get("Content-Security-Policy"),

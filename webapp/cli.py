@@ -28,6 +28,7 @@ from models.surveys import list_rounds
 from webapp import create_app, db, demo_data, demo_plans, form_loading
 from webapp.command_organisation import organisation_for
 from webapp.plans_cli import plans_group
+from webapp.yswd_cli import yswd_group
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -189,3 +190,4 @@ cli.add_command(safeguarding)
 cli.add_command(coder)
 cli.add_command(discover)
 cli.add_command(plans_group)
+cli.add_command(yswd_group)

@@ -372,6 +372,9 @@ def quotes(entry_id: int) -> str | WerkzeugResponse:
         flash("A published entry cannot be edited. Withdraw it from the public page first.")
         return redirect(url_for(".entry_page", entry_id=entry.id))
     offered = entry_candidates(session, entry)
+    if request.method == "POST" and not offered:
+        flash("There are no comments this entry can quote, so none were saved.")
+        return redirect(url_for(".entry_page", entry_id=entry.id))
     form = QuotesForm()
     form.quotes.choices = [SelectChoice(c.comment_id, c.text) for c in offered]
     if request.method == "GET":

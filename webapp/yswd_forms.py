@@ -150,6 +150,9 @@ class QuotesForm(FlaskForm):
         description="Choose 2 or 3. Only people who agreed to be quoted are listed, and only "
         "from themes that enough people raised.",
         coerce=int,
+        # Checked against the offered comments by webapp/yswd_figures.chosen_quotes,
+        # which says why a comment cannot be quoted.
+        validate_choice=False,
         widget=GovCheckboxesInput(),
         validators=[Optional()],
     )
