@@ -194,10 +194,18 @@ def symbol_for(sentence: str, fallback: str) -> str:
 SYMBOL_KEYS = ("you-said", "we-did", *(key for key, _words in SYMBOL_WORDS))
 
 
+_PEOPLE = (
+    r"people|parents|carers|children|young|pupils|students|schools|settings|families|"
+    r"respondents|mums|dads"
+)
 _SMALL_COUNT = re.compile(
-    r"\b(?:[1-4]|one|two|three|four)\s+(?:of\s+(?:you|them|us|the)\b|"
-    r"(?:people|persons?|parents?|carers?|children|child|young|pupils?|students?|schools?|"
-    r"settings?|families|family|respondents?|mums?|dads?)\b)",
+    # "3 parents", "2 of them": a digit from 1 to 4 before people (not "Year 3 pupils").
+    rf"(?<!year )(?<!years )\b[1-4]\s+(?:of\s+(?:you|them|us|the)\b|"
+    rf"(?:{_PEOPLE}|persons?|parent|carer|child|pupil|student|school|setting|family|"
+    r"respondent|mum|dad)\b)"
+    # "four families", "one of you"; but "one person to talk to" promises, it does not count.
+    rf"|\b(?:two|three|four)\s+(?:of\s+(?:you|them)\b|(?:{_PEOPLE})\b)"
+    r"|\bone\s+of\s+(?:you|them)\b",
     re.IGNORECASE,
 )
 

@@ -25,7 +25,7 @@ from models import (
 )
 from models.demo import load_demo
 from models.surveys import list_rounds
-from webapp import create_app, db, demo_data, demo_plans, form_loading
+from webapp import create_app, db, demo_data, demo_plans, demo_yswd, form_loading
 from webapp.command_organisation import organisation_for
 from webapp.plans_cli import plans_group
 from webapp.yswd_cli import yswd_group
@@ -95,6 +95,8 @@ def demo(if_empty: bool) -> None:
         added = demo_data.load_comments(session=session, organisation=result.organisation)
         surveyed = demo_data.load_surveys(session=session, organisation=result.organisation)
         planned = demo_plans.load_plans(session=session, organisation=result.organisation)
+        demo_yswd.code_survey_comments(session=session, organisation=result.organisation)
+        published = demo_yswd.load_entry(session=session, organisation=result.organisation)
         session.commit()
         if added:
             click.echo(f"Demo comments: {added}, coded by people against the demo codebook")
@@ -104,6 +106,8 @@ def demo(if_empty: bool) -> None:
             click.echo(
                 f"Demo plan: {name}, {actions} actions ({warnings} import warnings to check)"
             )
+        if published:
+            click.echo("Demo “You said, we did”: one published entry, for 2025/26 Summer")
         click.echo(f"Demo organisation: {result.organisation.name}")
         click.echo("Demo staff logins:")
         for email, role in result.logins:

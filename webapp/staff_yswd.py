@@ -147,7 +147,8 @@ def new() -> str | WerkzeugResponse:
         return render_template(
             "staff/yswd/choose_scope.html",
             scopes=[("|".join(s), _scope_label(*s)) for s in scopes],
-            error="Select the survey term" if "scope" in request.args else None,
+            # The form always sends `chosen`, so an empty choice can be told from a first visit.
+            error="Select the survey term" if "chosen" in request.args else None,
         )
     audience, year, term = chosen
     rounds = term_rounds(session, _org_id(), audience, year, term)

@@ -15,7 +15,7 @@ import pytest
 from models import get_default_organisation, make_engine, migrate, new_session
 from models.demo import load_demo
 from tests.conftest import DEMO_PASSWORD, unavailable
-from webapp import create_app, demo_data, demo_plans
+from webapp import create_app, demo_data, demo_plans, demo_yswd
 from webapp.form_loading import load_shipped
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +61,8 @@ def live_database_url(tmp_path_factory) -> str:
         organisation = get_default_organisation(session=session)
         demo_data.load_surveys(session=session, organisation=organisation)
         demo_plans.load_plans(session=session, organisation=organisation)
+        demo_yswd.code_survey_comments(session=session, organisation=organisation)
+        demo_yswd.load_entry(session=session, organisation=organisation)
         session.commit()
     app.extensions["heard.engine"].dispose()
     return database_url
@@ -76,6 +78,11 @@ def live_server(live_database_url) -> Iterator[str]:
     # The browser tests sign in as several people in quick succession from one address;
     # the sign-in limits themselves are tested in tests/webapp/test_security.py.
     env["HEARD_LOGIN_LIMITS"] = "60 per minute;600 per hour"
+    # Exports run inline, as in a one-person demo, so a test can download what it asked for.
+    env["HEARD_JOBS_IMMEDIATE"] = "1"
+    env["HEARD_QUEUE_PATH"] = str(
+        Path(database_url.removeprefix("sqlite:///")).with_name("queue.db")
+    )
     env.pop("REDIS_URL", None)
     server = subprocess.Popen(
         [

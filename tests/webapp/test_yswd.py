@@ -307,7 +307,7 @@ def test_the_feed_lists_published_entries(client, session, demo, term):
     publish(client, session, term)
     response = client.get("/you-said-we-did/kent-demo/feed.atom")
     assert response.mimetype == "application/atom+xml"
-    root = ET.fromstring(response.get_data())
+    root = ET.fromstring(response.get_data())  # noqa: S314 (our own feed, in a test)
     atom = "{http://www.w3.org/2005/Atom}"
     titles = [e.findtext(f"{atom}title") for e in root.findall(f"{atom}entry")]
     assert titles == ["Waiting for assessments"]
