@@ -187,7 +187,7 @@ class FollowUp(SQLModel, table=True):
     response_id: int | None = Field(default=None, foreign_key="response.id", unique=True)
     round_id: int | None = Field(default=None, foreign_key="survey_round.id", index=True)
     audience: str = Field(max_length=20)
-    # Personal data, in its own column so it can be erased on its own.
+    # Personal data, in its own column, erased once they have been told.
     email: str = Field(max_length=320)
     language: str = Field(default="en", max_length=10)
     created_at: datetime = Field(
@@ -379,7 +379,9 @@ def list_follow_ups(
 
 
 def mark_told(*, session: Session, follow_up: FollowUp, entry_ids: list[int]) -> None:
+    """Record that they were told, and erase the address: it was asked for this alone."""
     follow_up.told_at = utcnow()
+    follow_up.email = ""
     follow_up.told_entry_ids = sorted(set(follow_up.told_entry_ids) | set(entry_ids))
     session.add(follow_up)
     session.flush()

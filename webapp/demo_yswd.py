@@ -10,7 +10,7 @@ import re
 from sqlmodel import Session, col, select
 
 from analysis.yswd import draft_easy_said, draft_you_said
-from models import Organisation, Role, Response, list_users
+from models import Organisation, Response, Role, list_users
 from models.coding import (
     CodingSource,
     Comment,
@@ -21,7 +21,6 @@ from models.coding import (
 )
 from models.yswd import Audience, Delivery, StepKind, create_entry, list_entries, take_step
 from webapp.yswd_figures import term_rounds, theme_figures
-from webapp.yswd_view import term_label
 
 DEMO_CODING = {
     "shorter-waits": re.compile(r"\b(wait|waiting|waited|late|chase)\b", re.IGNORECASE),
@@ -79,7 +78,7 @@ def load_entry(*, session: Session, organisation: Organisation) -> bool:
         academic_year="2025/26",
         term="summer",
         title="Waiting for assessments and plans",
-        you_said=draft_you_said(waits, "parents", term_label("2025/26", "summer")),
+        you_said=draft_you_said(waits, "parents", "2025/26 Summer"),
         easy_said=draft_easy_said(waits, "parents"),
         respondents=waits[0].respondents,
         themes=[(f.theme_id, f.name, f.raised) for f in waits],

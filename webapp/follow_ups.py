@@ -4,7 +4,8 @@ A respondent who says yes to hearing back and leaves an email address becomes a 
 when they send their answers; the address is then taken out of the answers, so no export
 or results page ever shows it, and in anonymous rounds nothing links it to them.
 
-Sending is a background job. Each message goes through the configured SMTP server; with
+Sending is a background job, and each person is told once: their address is erased as
+soon as the message has gone. Each message goes through the configured SMTP server; with
 none configured it is written to the outbox folder as an .eml file, which an administrator
 downloads. The staff page reports what share of each round's respondents were told.
 """
@@ -186,7 +187,7 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
             organisation_id=organisation.id,  # type: ignore[arg-type]
             round_ids=[survey_round.id],  # type: ignore[list-item]
         )
-        if not {e.id for e in entries} <= set(f.told_entry_ids)
+        if f.told_at is None and f.email
     ]
     report(20, f"Writing {len(waiting)} messages")
     sender = current_app.config.get("HEARD_MAIL_FROM") or "heard@localhost"

@@ -8,8 +8,11 @@ Who does what:
 Every step is kept on the entry and in the audit log.
 """
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlmodel import col, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
@@ -297,22 +300,15 @@ def step(entry_id: int, kind: str) -> str | WerkzeugResponse:
 
 
 def _action_choices() -> list[SelectChoice]:
-    rows = (
-        db.session()
-        .exec(
-            db_select_actions(_org_id())  # plans' actions, by plan then code
-        )
-        .all()
-    )
+    rows = db.session().exec(_actions_query(_org_id())).all()
     return [SelectChoice(0, "No plan action")] + [
         SelectChoice(action.id, f"{plan.name} {action.code}: {action.description[:80]}")
         for action, plan in rows
     ]
 
 
-def db_select_actions(organisation_id: int):  # type: ignore[no-untyped-def]
-    from sqlmodel import col, select
-
+def _actions_query(organisation_id: int) -> Any:
+    """Every plan action of the organisation, by plan and then code."""
     return (
         select(PlanAction, Plan)
         .join(Plan, col(Plan.id) == PlanAction.plan_id)

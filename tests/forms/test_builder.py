@@ -40,6 +40,7 @@ pages:
       - {id: where, kind: setting, label: Where}
       - {id: photo, kind: picture, label: Photo}
       - {id: area, kind: district, label: Area, context: district}
+      - {id: mail, kind: email, label: Email, personal: contact_email}
 """
 ANSWERS = {
     "short": "hello",
@@ -51,6 +52,7 @@ ANSWERS = {
     "grid": {"r1": "yes", "r2": "unsure"},
     "where": {"other": "Home"},
     "area": "3",
+    "mail": "sam@example.org",
 }
 
 
@@ -89,6 +91,7 @@ def test_answers_round_trip_through_the_form(web):
             ("where", "other"),
             ("where--other", "Home"),
             ("area", "3"),
+            ("mail", " sam@example.org "),  # spaces around a pasted address are dropped
         ]
     )
     form = form_class(formdata=posted)
@@ -107,8 +110,12 @@ def test_values_outside_the_options_are_refused(web):
                 ("grid--r1", "maybe"),
                 ("short", "x" * 11),
                 ("area", "99"),
+                ("mail", "sam at example dot org"),
             ]
         )
     )
     assert not form.validate()
-    assert set(form.errors) >= {"one", "many", "grid--r1", "short", "area"}
+    assert set(form.errors) >= {"one", "many", "grid--r1", "short", "area", "mail"}
+    assert form.errors["mail"] == [
+        "Enter an email address in the correct format, like name@example.com"
+    ]

@@ -24,12 +24,14 @@ def test_demo_has_kents_twelve_districts_settings_and_one_user_per_role(session)
         "officer",
         "participation-worker",
         "safeguarding-lead",
+        "reviewer",
     }
     assert {u.email for u in users} == {
         "admin@demo.heard",
         "officer@demo.heard",
         "participation@demo.heard",
         "safeguarding@demo.heard",
+        "reviewer@demo.heard",
     }
     types = {s.setting_type for s in session.scalars(select(Setting))}
     assert len(types) >= 4
@@ -50,7 +52,7 @@ def test_reset_passwords_sets_the_given_password(session):
     load_demo(session=session, password="first-password", reset_passwords=False)
     result = load_demo(session=session, password="second-password", reset_passwords=True)
     session.commit()
-    assert len(result.passwords_reset) == 4
+    assert len(result.passwords_reset) == 5
     assert authenticate(session=session, email="officer@demo.heard", password="second-password")
 
 

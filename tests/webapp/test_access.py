@@ -29,6 +29,12 @@ PUBLIC_ENDPOINTS = {
     "symbols.symbol",
     "printing.blank",
     "printing.summary",
+    "symbols.easy_read",
+    "yswd_public.default",
+    "yswd_public.entries",
+    "yswd_public.easy_read",
+    "yswd_public.easy_read_pdf",
+    "yswd_public.feed",
 }
 DEMO_EMAILS = {
     Role.ADMIN: "admin@demo.heard",

@@ -41,9 +41,10 @@ def test_demo_prints_logins_and_a_random_password_once(run, database_url):
     assert "admin@demo.heard" in first.output and "safeguarding@demo.heard" in first.output
     assert "shown once" in first.output
     assert "http://127.0.0.1:5000/sign-in" in first.output
+    assert "Demo “You said, we did”: one published entry" in first.output
     second = run("demo")
     assert "shown once" not in second.output
-    assert count(database_url, User) == 4 and count(database_url, Organisation) == 1
+    assert count(database_url, User) == 5 and count(database_url, Organisation) == 1
 
 
 def test_demo_uses_heard_demo_password(run, database_url):
@@ -80,7 +81,7 @@ def test_users_create(run, database_url):
     )
     assert result.exit_code == 0, result.output
     assert "new.person@kent.example" in result.output
-    assert count(database_url, User) == 5
+    assert count(database_url, User) == 6
 
 
 def test_users_create_explains_bad_input(run, database_url):
@@ -126,7 +127,7 @@ def test_users_create_explains_bad_input(run, database_url):
         "long-enough-password",
     )
     assert wrong_org.exit_code == 2 and "no organisation called" in wrong_org.output
-    assert count(database_url, User) == 4
+    assert count(database_url, User) == 5
 
 
 def test_forms_load_checks_and_versions_definitions(run, database_url, tmp_path):

@@ -462,6 +462,10 @@ def test_telling_people_writes_to_the_outbox_and_reports_the_share_told(
     [message] = (tmp_path / "outbox").glob("*.eml")
     body = message.read_text()
     assert "To: sam@example.org" in body and "Waiting for assessments" in body
+    # The address was asked for this alone, so it is erased once the message has gone.
+    session.expire_all()
+    [follow_up] = session.exec(select(FollowUp)).all()
+    assert follow_up.email == "" and follow_up.told_at is not None
     soup = BeautifulSoup(client.get(BASE).get_data(as_text=True), "html.parser")
     row = soup.find("tr", attrs={"data-round": str(term.survey_round.id)})
     # 21 answered (20 plus Sam); 1 told.
