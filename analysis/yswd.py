@@ -20,18 +20,19 @@ AUDIENCE_WORDS = {
 }
 #: Easy read keeps sentences short; longer lines are refused in the editor.
 EASY_READ_MAX_WORDS = 15
-#: Symbol keys for easy read, each with words that call for it, first match wins.
+#: Symbol keys for easy read, each with words that call for it. The first match wins, so
+#: what a sentence is about (waiting, school, letters) comes before how it is said (told).
 SYMBOL_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("waiting", ("wait", "waiting", "waited", "slow", "late", "delay")),
+    ("waiting", ("wait", "waiting", "waited", "slow", "late", "delay", "delays")),
     ("school", ("school", "schools", "college", "class", "teacher", "teachers")),
     ("health", ("health", "doctor", "nurse", "therapy", "therapist", "nhs", "medical")),
-    ("talk", ("talk", "talked", "listen", "listened", "told", "tell", "ask", "asked", "said")),
-    ("letter", ("email", "emails", "letter", "letters", "phone", "call", "calls", "contact")),
+    ("letter", ("email", "emails", "letter", "letters", "information", "leaflet", "website")),
     ("plan", ("plan", "plans", "ehcp", "ehcps", "review", "reviews")),
-    ("help", ("help", "helped", "support", "supported", "worker", "workers")),
     ("money", ("money", "funding", "pay", "paid", "cost")),
     ("travel", ("bus", "taxi", "transport", "travel")),
     ("feelings", ("feel", "feelings", "happy", "sad", "worried", "safe", "anxious")),
+    ("help", ("help", "helped", "support", "supported", "worker", "workers")),
+    ("talk", ("talk", "talked", "listen", "listened", "told", "tell", "ask", "asked", "said")),
     ("change", ("change", "changed", "better", "new", "improve", "improved")),
 )
 _WORD = re.compile(r"[a-z]+")
