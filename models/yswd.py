@@ -88,6 +88,10 @@ NEXT_STEPS = {
 }
 
 
+#: Terms in the order they come in a school year.
+TERM_ORDER = {"autumn": 0, "spring": 1, "summer": 2}
+
+
 class StepError(ValueError):
     """A step that does not follow from the entry's state."""
 
@@ -159,6 +163,8 @@ class YswdQuote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="yswd_entry.id", index=True)
     comment_id: int = Field(foreign_key="comment.id")
+    # The theme it was chosen for: shown only while that theme is big enough to quote from.
+    theme_id: int = Field(foreign_key="theme.id")
     text: str = Field(sa_column=Column(Text, nullable=False))
     position: int = Field(default=0)
 
@@ -268,8 +274,7 @@ def list_entries(
     if term is not None:
         query = query.where(YswdEntry.term == term)
     entries = list(session.exec(query.order_by(col(YswdEntry.id).desc())))
-    order = {"autumn": 0, "spring": 1, "summer": 2}
-    entries.sort(key=lambda e: (e.academic_year, order.get(e.term, 0)), reverse=True)
+    entries.sort(key=lambda e: (e.academic_year, TERM_ORDER.get(e.term, 0)), reverse=True)
     return entries
 
 
@@ -296,19 +301,20 @@ def entry_steps(*, session: Session, entry: YswdEntry) -> list[YswdStep]:
     return list(session.exec(query))
 
 
-def set_quotes(*, session: Session, entry: YswdEntry, quotes: list[tuple[int, str]]) -> None:
-    """Replace the entry's quotes with (comment id, redacted text), in order.
+def set_quotes(*, session: Session, entry: YswdEntry, quotes: list[tuple[int, int, str]]) -> None:
+    """Replace the entry's quotes with (comment id, theme id, redacted text), in order.
 
     The caller checks consent and group size: see webapp/yswd_figures.py.
     """
     for old in session.exec(select(YswdQuote).where(YswdQuote.entry_id == entry.id)):
         session.delete(old)
     session.flush()
-    for position, (comment_id, text) in enumerate(quotes):
+    for position, (comment_id, theme_id, text) in enumerate(quotes):
         session.add(
             YswdQuote(
                 entry_id=entry.id,  # type: ignore[arg-type]
                 comment_id=comment_id,
+                theme_id=theme_id,
                 text=text,
                 position=position,
             )

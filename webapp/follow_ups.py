@@ -11,6 +11,7 @@ downloads. The staff page reports what share of each round's respondents were to
 """
 
 import io
+import logging
 import smtplib
 import zipfile
 from email.message import EmailMessage
@@ -39,6 +40,7 @@ from webapp.access import roles_required
 from webapp.analysis_jobs import JobProblem, Report
 
 KIND = "yswd-follow-up"
+log = logging.getLogger(__name__)
 WANTS_FOLLOW_UP = "follow-up"  # the question id forms use to ask whether to hear back
 bp = Blueprint("follow_ups", __name__, url_prefix="/staff/you-said-we-did")
 
@@ -57,9 +59,10 @@ def after_submit(
         return
     answers = dict(response.answers)
     email = str(answers.pop(question_id, "") or "").strip()
-    if answers.get(WANTS_FOLLOW_UP) == "yes" and email:
-        anonymous = survey_round is not None and survey_round.anonymity == Anonymity.ANONYMOUS
-        save_follow_up(
+    # Only a round has published entries to tell people about; outside one, keep nothing.
+    if answers.get(WANTS_FOLLOW_UP) == "yes" and email and survey_round is not None:
+        anonymous = survey_round.anonymity == Anonymity.ANONYMOUS
+        follow_up = save_follow_up(
             session=session,
             organisation_id=response.organisation_id,
             response_id=None if anonymous else response.id,
@@ -68,6 +71,11 @@ def after_submit(
             email=email,
             language=response.language,
         )
+        if anonymous:  # the day alone, so the time cannot be matched with the response's
+            follow_up.created_at = follow_up.created_at.replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            session.add(follow_up)
     if answers != response.answers:
         response.answers = answers
         session.add(response)
@@ -137,24 +145,50 @@ def _message(
     return message
 
 
-def deliver(messages: list[tuple[FollowUp, EmailMessage]]) -> str:
-    """Send through SMTP, or write to the outbox folder; returns where they went."""
+def outbox_folder(organisation: Organisation) -> Path:
+    """Each organisation's own outbox, so an administrator sees only their own messages."""
+    return Path(current_app.config["HEARD_OUTBOX_DIR"]) / organisation.slug
+
+
+class MailServerProblem(RuntimeError):
+    """The mail server could not be reached or refused to let Heard sign in."""
+
+
+def deliver(
+    organisation: Organisation, messages: list[tuple[FollowUp, EmailMessage]]
+) -> tuple[str, list[FollowUp]]:
+    """Send through SMTP, or write to the outbox; return where, and who was reached.
+
+    A refused address does not stop the others; only its follow-up id is logged, never the
+    address itself.
+    """
     config = current_app.config
     host = config.get("HEARD_SMTP_HOST")
     if not host:
-        outbox = Path(config["HEARD_OUTBOX_DIR"])
+        outbox = outbox_folder(organisation)
         outbox.mkdir(parents=True, exist_ok=True)
         for follow_up, message in messages:
             (outbox / f"follow-up-{follow_up.id}.eml").write_bytes(bytes(message))
-        return "outbox"
-    with smtplib.SMTP(host, int(config.get("HEARD_SMTP_PORT") or 587), timeout=30) as smtp:
-        if config.get("HEARD_SMTP_STARTTLS"):
-            smtp.starttls()
-        if config.get("HEARD_SMTP_USERNAME"):
-            smtp.login(config["HEARD_SMTP_USERNAME"], config.get("HEARD_SMTP_PASSWORD") or "")
-        for _follow_up, message in messages:
-            smtp.send_message(message)
-    return "smtp"
+        return "outbox", [f for f, _m in messages]
+    reached = []
+    try:
+        with smtplib.SMTP(host, int(config.get("HEARD_SMTP_PORT") or 587), timeout=30) as smtp:
+            if config.get("HEARD_SMTP_STARTTLS"):
+                smtp.starttls()
+            if config.get("HEARD_SMTP_USERNAME"):
+                smtp.login(config["HEARD_SMTP_USERNAME"], config.get("HEARD_SMTP_PASSWORD") or "")
+            for follow_up, message in messages:
+                try:
+                    smtp.send_message(message)
+                except smtplib.SMTPRecipientsRefused:
+                    log.warning("follow-up not sent: address refused", extra={"id": follow_up.id})
+                else:
+                    reached.append(follow_up)
+    except (OSError, smtplib.SMTPException) as problem:
+        if not reached:
+            raise MailServerProblem(type(problem).__name__) from None
+        log.warning("mail server stopped part way", extra={"sent": len(reached)})
+    return "smtp", reached
 
 
 def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
@@ -198,21 +232,45 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
                 shown = prepare(session, entries, follow_up.language or "en")
             messages.append((follow_up, _message(organisation, follow_up, shown, sender)))
     report(60, "Sending")
-    where = deliver(messages) if messages else "none"
-    for follow_up, _message_sent in messages:
+    try:
+        where, reached = deliver(organisation, messages) if messages else ("none", [])
+    except MailServerProblem as problem:
+        raise JobProblem(
+            f"The mail server could not be reached ({problem}). Nobody was told; try again "
+            "later, or ask an administrator to check the email settings."
+        ) from None
+    for follow_up in reached:
         mark_told(session=session, follow_up=follow_up, entry_ids=[e.id for e in entries])  # type: ignore[misc]
-    return {"sent": len(messages), "via": where, "round": survey_round.name}
+    return {
+        "sent": len(reached),
+        "failed": len(messages) - len(reached),
+        "via": where,
+        "round": survey_round.name,
+    }
 
 
 @bp.get("/outbox")
 @roles_required(Role.ADMIN)
 def outbox() -> WerkzeugResponse:
-    """Every message in the outbox folder, as one zip file, for an administrator."""
-    folder = Path(current_app.config["HEARD_OUTBOX_DIR"])
+    """The organisation's waiting messages as one zip file; they then leave the server.
+
+    The messages hold email addresses, so once downloaded they are deleted here, and the
+    administrator's mail program sends them.
+    """
+    from flask_login import current_user
+
+    from webapp import db
+
+    organisation = db.session().get(Organisation, current_user.organisation_id)
+    folder = outbox_folder(organisation)  # type: ignore[arg-type]
+    waiting = sorted(folder.glob("*.eml")) if folder.is_dir() else []
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
+        for path in waiting:
             archive.write(path, path.name)
+    for path in waiting:
+        path.unlink()
+    log.info("outbox downloaded", extra={"messages": len(waiting)})
     response = current_app.response_class(out.getvalue(), mimetype="application/zip")
     response.headers["Content-Disposition"] = 'attachment; filename="heard-outbox.zip"'
     return response

@@ -16,10 +16,11 @@ from sqlmodel import col, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from analysis.yswd import draft_easy_did, draft_easy_said, draft_you_said
+from analysis.yswd import draft_easy_did, draft_easy_said, draft_you_said, new_small_numbers
 from models import Role, list_users, record_event
 from models.plans import Plan, PlanAction
 from models.yswd import (
+    NEXT_STEPS,
     Audience,
     EntryState,
     StepError,
@@ -39,6 +40,8 @@ from webapp import db, queue
 from webapp.access import roles_required
 from webapp.i18n import LANGUAGE_NAMES, available_languages
 from webapp.yswd_figures import (
+    MAX_QUOTES,
+    MIN_QUOTES,
     QuoteProblem,
     chosen_quotes,
     entry_candidates,
@@ -62,7 +65,7 @@ READERS = (Role.ADMIN, Role.OFFICER, Role.PARTICIPATION, Role.REVIEWER)
 WRITERS = (Role.ADMIN, Role.OFFICER, Role.PARTICIPATION)
 #: Who may take each step (the order of steps is models.yswd's business).
 STEP_ROLES = {
-    StepKind.REVIEWED: frozenset({Role.PARTICIPATION, Role.REVIEWER, Role.ADMIN}),
+    StepKind.REVIEWED: frozenset({Role.PARTICIPATION, Role.REVIEWER}),
     StepKind.APPROVED: frozenset({Role.OFFICER, Role.ADMIN}),
     StepKind.PUBLISHED: frozenset({Role.OFFICER, Role.ADMIN}),
     StepKind.RETURNED: frozenset({Role.OFFICER, Role.ADMIN}),
@@ -94,30 +97,74 @@ def _writers_of(entry: YswdEntry) -> set[int]:
     return {s.user_id for s in steps if s.kind in (StepKind.DRAFTED, StepKind.EDITED)}
 
 
+def _record(
+    entry: YswdEntry,
+    action: str,
+    *,
+    step: StepKind | None = StepKind.EDITED,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Take a step on the entry (if any), write the audit event, and commit both together."""
+    session = db.session()
+    if step is not None:
+        take_step(session=session, entry=entry, kind=step, user_id=current_user.id, note=note)
+    record_event(
+        session=session,
+        action=action,
+        actor_user_id=current_user.id,
+        organisation_id=_org_id(),
+        object_type="yswd_entry",
+        object_id=entry.id,
+        details=details,
+    )
+    session.commit()
+
+
+def _published_notice(entry: YswdEntry) -> WerkzeugResponse | None:
+    """Back to the entry, with a message, when it is published and so cannot change."""
+    if entry.state != EntryState.PUBLISHED:
+        return None
+    flash("A published entry cannot be edited. Withdraw it from the public page first.")
+    return redirect(url_for(".entry_page", entry_id=entry.id))
+
+
 def may_take(entry: YswdEntry, kind: StepKind) -> str | None:
     """Why the signed-in person may not take this step now, or None if they may."""
-    from models.yswd import NEXT_STEPS
-
     if kind not in NEXT_STEPS[EntryState(entry.state)]:
         return f"This entry is {entry.state.value}, so it cannot be {kind.value} now."
     if current_user.role not in STEP_ROLES[kind]:
         return f"Your role cannot mark an entry as {kind.value}."
     if kind is StepKind.REVIEWED and current_user.id in _writers_of(entry):
         return "Someone who did not write this entry must review it."
+    if kind is StepKind.APPROVED and _too_few_quotes(entry):
+        return f"Choose {MIN_QUOTES} or {MAX_QUOTES} quotes first, so people's own words are heard."
     return None
+
+
+def _too_few_quotes(entry: YswdEntry) -> bool:
+    """True when the entry has fewer than 2 quotes but 2 or more could be chosen."""
+    session = db.session()
+    stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index]
+    return len(stored) < MIN_QUOTES <= len(entry_candidates(session, entry))
 
 
 @bp.get("")
 @roles_required(*READERS)
 def index() -> str:
-    session = db.session()
-    entries = list_entries(session=session, organisation_id=_org_id())
+    return _index_page(_export_form())
+
+
+def _index_page(export_form: ExportForm) -> str:
+    """The list of entries, the export form (with any errors) and who has been told."""
+    from webapp.follow_ups import told_figures
+
     return render_template(
         "staff/yswd/index.html",
-        entries=entries,
+        entries=list_entries(session=db.session(), organisation_id=_org_id()),
         audience_names=AUDIENCE_NAMES,
-        export_form=_export_form(),
-        follow_ups=follow_up_rows(),
+        export_form=export_form,
+        follow_ups=told_figures(db.session(), _org_id()),
         can_write=current_user.role in WRITERS,
     )
 
@@ -130,12 +177,6 @@ def _export_form(**kwargs: object) -> ExportForm:
     form.term.choices = term_choices(terms)
     form.language.choices = [SelectChoice(c, LANGUAGE_NAMES[c]) for c in available_languages()]
     return form
-
-
-def follow_up_rows() -> list[dict]:
-    from webapp.follow_ups import told_figures
-
-    return told_figures(db.session(), _org_id())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -176,16 +217,7 @@ def new() -> str | WerkzeugResponse:
         )
         entry.easy_did = draft_easy_did(entry.delivery.value)
         session.add(entry)
-        record_event(
-            session=session,
-            action="yswd.drafted",
-            actor_user_id=current_user.id,
-            organisation_id=_org_id(),
-            object_type="yswd_entry",
-            object_id=entry.id,
-            details={"themes": [f.theme_id for f in picked]},
-        )
-        session.commit()
+        _record(entry, "yswd.drafted", step=None, details={"themes": [f.theme_id for f in picked]})
         flash("Draft made from the themes. Check the words, then choose quotes.", "success")
         return redirect(url_for(".edit", entry_id=entry.id))
     return render_template(
@@ -234,20 +266,10 @@ def entry_page(entry_id: int, failed: StepForm | None = None, failed_kind: str =
             for code in available_languages()
             if code != "en"
         ],
-        public_href=_public_href(),
     )
 
 
-def _public_href() -> str:
-    from webapp.branding import current_organisation
-
-    organisation = current_organisation()
-    return url_for("yswd_public.entries", org=organisation.slug) if organisation else ""
-
-
 def _next(entry: YswdEntry) -> tuple[StepKind, ...]:
-    from models.yswd import NEXT_STEPS
-
     return NEXT_STEPS[EntryState(entry.state)]
 
 
@@ -275,26 +297,11 @@ def step(entry_id: int, kind: str) -> str | WerkzeugResponse:
         form.note.errors = ["Enter what needs to change before it goes back to draft"]
         return entry_page(entry_id, failed=form, failed_kind=chosen.value)
     try:
-        take_step(
-            session=session,
-            entry=entry,
-            kind=chosen,
-            user_id=current_user.id,
-            note=(form.note.data or "").strip(),
-        )
+        _record(entry, f"yswd.{chosen.value}", step=chosen, note=(form.note.data or "").strip())
     except StepError as problem:
         session.rollback()
         flash(str(problem))
         return redirect(url_for(".entry_page", entry_id=entry_id))
-    record_event(
-        session=session,
-        action=f"yswd.{chosen.value}",
-        actor_user_id=current_user.id,
-        organisation_id=_org_id(),
-        object_type="yswd_entry",
-        object_id=entry.id,
-    )
-    session.commit()
     flash(f"{STEP_TEXT[chosen][1]}.", "success")
     return redirect(url_for(".entry_page", entry_id=entry.id))
 
@@ -322,9 +329,9 @@ def _actions_query(organisation_id: int) -> Any:
 def edit(entry_id: int) -> str | WerkzeugResponse:
     session = db.session()
     entry = load_entry(entry_id)
-    if entry.state == EntryState.PUBLISHED:
-        flash("A published entry cannot be edited. Withdraw it from the public page first.")
-        return redirect(url_for(".entry_page", entry_id=entry.id))
+    notice = _published_notice(entry)
+    if notice:
+        return notice
     form = EntryForm(obj=None if request.method == "POST" else entry)
     form.action.choices = _action_choices()
     if request.method == "GET":
@@ -342,16 +349,7 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
         entry.delivery_on = form.delivery_on.data
         session.add(entry)
         was = entry.state
-        take_step(session=session, entry=entry, kind=StepKind.EDITED, user_id=current_user.id)
-        record_event(
-            session=session,
-            action="yswd.edited",
-            actor_user_id=current_user.id,
-            organisation_id=_org_id(),
-            object_type="yswd_entry",
-            object_id=entry.id,
-        )
-        session.commit()
+        _record(entry, "yswd.edited")
         message = "Saved."
         if was != EntryState.DRAFT:
             message = "Saved. The words changed, so the entry is a draft again and needs review."
@@ -365,9 +363,9 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
 def quotes(entry_id: int) -> str | WerkzeugResponse:
     session = db.session()
     entry = load_entry(entry_id)
-    if entry.state == EntryState.PUBLISHED:
-        flash("A published entry cannot be edited. Withdraw it from the public page first.")
-        return redirect(url_for(".entry_page", entry_id=entry.id))
+    notice = _published_notice(entry)
+    if notice:
+        return notice
     offered = entry_candidates(session, entry)
     if request.method == "POST" and not offered:
         flash("There are no comments this entry can quote, so none were saved.")
@@ -384,23 +382,12 @@ def quotes(entry_id: int) -> str | WerkzeugResponse:
             form.quotes.errors = [str(problem)]
         else:
             set_quotes(session=session, entry=entry, quotes=chosen)
-            take_step(
-                session=session,
-                entry=entry,
-                kind=StepKind.EDITED,
-                user_id=current_user.id,
+            _record(
+                entry,
+                "yswd.quotes",
                 note=f"Chose {len(chosen)} quote{'s' if len(chosen) != 1 else ''}",
+                details={"comments": [c for c, _theme, _text in chosen]},
             )
-            record_event(
-                session=session,
-                action="yswd.quotes",
-                actor_user_id=current_user.id,
-                organisation_id=_org_id(),
-                object_type="yswd_entry",
-                object_id=entry.id,
-                details={"comments": [c for c, _t in chosen]},
-            )
-            session.commit()
             flash("Quotes saved.", "success")
             return redirect(url_for(".entry_page", entry_id=entry.id))
     themes = {c.comment_id: c.theme_name for c in offered}
@@ -416,36 +403,25 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
     entry = load_entry(entry_id)
     if language == "en" or language not in available_languages():
         abort(404)
-    if entry.state == EntryState.PUBLISHED:
-        flash("A published entry cannot be edited. Withdraw it from the public page first.")
-        return redirect(url_for(".entry_page", entry_id=entry.id))
+    notice = _published_notice(entry)
+    if notice:
+        return notice
     form = TranslationForm(
         data=entry.translations.get(language) if request.method == "GET" else None
     )
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _same_small_numbers(form, entry):
         set_translation(
             session=session,
             entry=entry,
             language=language,
             values={name: getattr(form, name).data for name in translation_fields()},
         )
-        take_step(
-            session=session,
-            entry=entry,
-            kind=StepKind.EDITED,
-            user_id=current_user.id,
+        _record(
+            entry,
+            "yswd.translated",
             note=f"Translation: {LANGUAGE_NAMES[language]}",
-        )
-        record_event(
-            session=session,
-            action="yswd.translated",
-            actor_user_id=current_user.id,
-            organisation_id=_org_id(),
-            object_type="yswd_entry",
-            object_id=entry.id,
             details={"language": language},
         )
-        session.commit()
         flash(f"{LANGUAGE_NAMES[language]} translation saved.", "success")
         return redirect(url_for(".entry_page", entry_id=entry.id))
     return render_template(
@@ -457,20 +433,28 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
     )
 
 
+def _same_small_numbers(form: TranslationForm, entry: YswdEntry) -> bool:
+    """Refuse a number from 1 to 4 in a translation where the English has none."""
+    fine = True
+    for name in translation_fields():
+        field = getattr(form, name)
+        extra = new_small_numbers(field.data or "", str(getattr(entry, name)))
+        if extra:
+            field.errors = [
+                *field.errors,
+                f"{field.label.text} has the number {extra[0]}, which the English does not. "
+                "Counts under 5 are never shown; check the translation",
+            ]
+            fine = False
+    return fine
+
+
 @bp.post("/exports")
 @roles_required(*WRITERS)
 def export() -> str | WerkzeugResponse:
     form = _export_form()
     if not form.validate_on_submit():
-        session = db.session()
-        return render_template(
-            "staff/yswd/index.html",
-            entries=list_entries(session=session, organisation_id=_org_id()),
-            audience_names=AUDIENCE_NAMES,
-            export_form=form,
-            follow_ups=follow_up_rows(),
-            can_write=current_user.role in WRITERS,
-        )
+        return _index_page(form)
     from webapp.yswd_exports import KIND
 
     return queue.start_job(

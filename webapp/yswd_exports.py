@@ -182,14 +182,26 @@ def build_file(session: Session, selection: Selection, kind: str) -> tuple[bytes
         if kind == "html":
             html = render_template("yswd/newsletter.html", **context)
             return html.encode("utf-8"), FORMATS[kind]
-        symbols = {
-            key: symbol_path(key).resolve().as_uri()
-            for item in shown
-            for key, _line in [*item.easy_said, *item.easy_did]
-        }
-        template = "print/yswd_easy_read.html" if kind == "easy-read" else "print/yswd.html"
-        html = render_template(template, symbols=symbols, css=PRINT_CSS.read_text(), **context)
-        return render_pdf(html), FORMATS[kind]
+        return print_pdf(selection, shown, easy_read=kind == "easy-read"), FORMATS[kind]
+
+
+def print_pdf(selection: Selection, shown: list[ShownEntry], *, easy_read: bool) -> bytes:
+    """The summary report, or the easy read with a symbol file beside each sentence."""
+    symbols = {
+        key: symbol_path(key).resolve().as_uri()
+        for item in shown
+        for key, _line in [*item.easy_said, *item.easy_did]
+    }
+    html = render_template(
+        "print/yswd_easy_read.html" if easy_read else "print/yswd.html",
+        selection=selection,
+        entries=shown,
+        count_text=count_text,
+        language=selection.language,
+        symbols=symbols,
+        css=PRINT_CSS.read_text(),
+    )
+    return render_pdf(html)
 
 
 def run_export(session: Session, job: Job, report: Report) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from analysis.yswd import ThemeFigure
 from models.coding import CodingSource, Comment, CommentTheme, Theme, get_active_codebook
 from models.responses import Response, ResponseStatus
 from models.surveys import SurveyRound
-from models.yswd import YswdEntry, entry_themes
+from models.yswd import TERM_ORDER, YswdEntry, entry_themes
 from webapp.action_evidence import MACHINE_CONFIDENCE
 
-MAX_QUOTES = 3
+MIN_QUOTES, MAX_QUOTES = 2, 3
 #: Long comments make poor quotes; the editor offers only those up to this length.
 QUOTE_MAX_CHARS = 400
 CANDIDATES_PER_THEME = 6
@@ -58,10 +58,9 @@ def terms_with_rounds(session: Session, organisation_id: int) -> list[tuple[str,
         .where(SurveyRound.organisation_id == organisation_id)
         .distinct()
     ).all()
-    order = {"autumn": 0, "spring": 1, "summer": 2}
     return sorted(
         {(str(a), str(y), str(t)) for a, y, t in rows},
-        key=lambda row: (row[1], order.get(row[2], 0), row[0]),
+        key=lambda row: (row[1], TERM_ORDER.get(row[2], 0), row[0]),
         reverse=True,
     )
 
@@ -145,13 +144,15 @@ def candidates(
         by_theme[theme_id].append(
             Candidate(comment.id, text, theme_id, quotable[theme_id].name, confidence)  # type: ignore[arg-type]
         )
-    found = []
+    found: list[Candidate] = []
+    seen: set[int] = set()  # a comment with two themes is offered once, for the bigger one
     for figure in figures:
         ranked = sorted(
-            by_theme.get(figure.theme_id, []),
+            (c for c in by_theme.get(figure.theme_id, []) if c.comment_id not in seen),
             key=lambda c: (c.confidence is not None, -(c.confidence or 0), c.comment_id),
-        )
-        found.extend(ranked[:CANDIDATES_PER_THEME])
+        )[:CANDIDATES_PER_THEME]
+        seen.update(c.comment_id for c in ranked)
+        found.extend(ranked)
     return found
 
 
@@ -170,21 +171,25 @@ def entry_candidates(session: Session, entry: YswdEntry) -> list[Candidate]:
 
 def chosen_quotes(
     session: Session, entry: YswdEntry, comment_ids: list[int]
-) -> list[tuple[int, str]]:
-    """Check a person's choice of quotes and return (comment id, text) in their order.
+) -> list[tuple[int, int, str]]:
+    """Check a person's choice of quotes; return (comment id, theme id, text) in their order.
 
     Every quote must be one of the entry's candidates, worked out afresh, so a quote whose
-    writer has since withdrawn consent, or that was flagged, can no longer be chosen.
+    writer has since withdrawn consent, or that was flagged, can no longer be chosen. Choose
+    2 or 3 (or none); where only one comment can be quoted, that one alone is fine.
     """
-    if len(comment_ids) > MAX_QUOTES:
-        raise QuoteProblem(f"Choose {MAX_QUOTES} quotes or fewer")
     offered = {c.comment_id: c for c in entry_candidates(session, entry)}
+    wanted = list(dict.fromkeys(comment_ids))
+    if len(wanted) > MAX_QUOTES:
+        raise QuoteProblem(f"Choose {MAX_QUOTES} quotes or fewer")
+    if 0 < len(wanted) < MIN_QUOTES <= len(offered):
+        raise QuoteProblem(f"Choose {MIN_QUOTES} or {MAX_QUOTES} quotes, or none")
     chosen = []
-    for comment_id in dict.fromkeys(comment_ids):
+    for comment_id in wanted:
         candidate = offered.get(comment_id)
         if candidate is None:
             raise QuoteProblem(
                 "You can only quote comments listed here: their writers agreed to be quoted"
             )
-        chosen.append((comment_id, candidate.text))
+        chosen.append((comment_id, candidate.theme_id, candidate.text))
     return chosen

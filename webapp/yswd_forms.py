@@ -1,5 +1,6 @@
 """The staff forms for “You said, we did”: drafting, editing, quotes, translations, exports."""
 
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -36,6 +37,15 @@ EXPORT_FORMATS = [
 ]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain_text(value: Any) -> Any:
+    """Drop control characters (pasted from other programs, never typed): PostgreSQL, Word
+    files and feeds cannot hold them, and they carry no words."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 def _no_small_counts(_form: Any, field: Any) -> None:
     found = small_counts(field.data or "")
     if found:
@@ -61,6 +71,7 @@ def _text(label: str, hint: str, *, required: bool, checks: list[Any]) -> TextAr
         label,
         description=hint,
         widget=GovTextArea(),
+        filters=[_plain_text],
         validators=[
             first,
             Length(max=TEXT_LIMIT, message=f"{label} must be {TEXT_LIMIT} characters or fewer"),
@@ -76,9 +87,11 @@ class DraftForm(FlaskForm):
         "Title",
         description="A few words people will recognise, for example “Waiting for assessments”",
         widget=GovTextInput(),
+        filters=[_plain_text],
         validators=[
             InputRequired(message="Enter a title"),
             Length(max=200, message="The title must be 200 characters or fewer"),
+            _no_small_counts,
         ],
     )
     themes = SelectMultipleField(
@@ -162,14 +175,19 @@ class StepForm(FlaskForm):
     note = TextAreaField(
         "Comment (optional)",
         widget=GovTextArea(),
+        filters=[_plain_text],
         validators=[Length(max=2000, message="The comment must be 2000 characters or fewer")],
     )
 
 
 class TranslationForm(FlaskForm):
+    """A person's translation. Counts cannot be read in every language, so the view also
+    refuses any number from 1 to 4 that the English does not have."""
+
     title = StringField(
         "Title",
         widget=GovTextInput(),
+        filters=[_plain_text],
         validators=[Length(max=200, message="The title must be 200 characters or fewer")],
     )
     you_said = _text("You said", "", required=False, checks=[])

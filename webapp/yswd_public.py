@@ -105,32 +105,18 @@ def easy_read_pdf(org: str, entry_id: int) -> WerkzeugResponse:
     """The same easy read entry as a PDF to print, in the reader's language."""
     from flask import current_app
 
-    from webapp.printing import PRINT_CSS, render_pdf
-    from webapp.yswd_exports import Selection
-    from webapp.yswd_view import symbol_path
+    from webapp.yswd_exports import Selection, print_pdf
 
     organisation = _organisation(org)
     entry = _published(organisation, entry_id)
     language = journey.locale_code()
     shown = prepare(db.session(), [entry], language)
-    symbols = {key: symbol_path(key).resolve().as_uri() for key in _keys(shown)}
-    html = render_template(
-        "print/yswd_easy_read.html",
-        selection=Selection(organisation=organisation, language=language),
-        entries=shown,
-        symbols=symbols,
-        css=PRINT_CSS.read_text(),
-        language=language,
-    )
-    response = current_app.response_class(render_pdf(html), mimetype="application/pdf")
+    pdf = print_pdf(Selection(organisation=organisation, language=language), shown, easy_read=True)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="you-said-we-did-{entry.id}-easy-read.pdf"'
     )
     return response
-
-
-def _keys(shown: list) -> set[str]:
-    return {key for item in shown for key, _line in [*item.easy_said, *item.easy_did]}
 
 
 @bp.get("/you-said-we-did/<org>/feed.atom")

@@ -142,10 +142,12 @@ def prepare(session: Session, entries: list[YswdEntry], language: str) -> list[S
                 easy_did=easy_read_lines(did, "we-did"),
                 easy_lang=said_lang if said_lang == did_lang else "en",
                 figures=figures,
-                # A quote needs a theme big enough that it cannot point to a child.
-                quotes=[q.text for q in quotes[entry.id] if q.comment_id in usable]  # type: ignore[index]
-                if quotable
-                else [],
+                # A quote needs its theme to be big enough that it cannot point to a child.
+                quotes=[
+                    q.text
+                    for q in quotes[entry.id]  # type: ignore[index]
+                    if q.comment_id in usable and q.theme_id in quotable
+                ],
                 action=actions.get(entry.action_id or 0, ""),
             )
         )
@@ -186,3 +188,15 @@ def changes_for(audience: str) -> list[ShownEntry]:
         audience=Audience(audience),
     )
     return prepare(session, entries[:START_PAGE_ENTRIES], journey.locale_code())
+
+
+def public_url() -> str:
+    """The address of this organisation's public "You said, we did" page."""
+    from flask import url_for
+
+    from webapp.branding import current_organisation
+
+    organisation = current_organisation()
+    if organisation is None:
+        return url_for("yswd_public.default")
+    return url_for("yswd_public.entries", org=organisation.slug)

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import smtplib
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -216,7 +217,7 @@ def test_sending_back_needs_a_reason_and_editing_after_review_needs_review_again
         "easy_did": "We got more people to help.",
         "action": "0",
         "delivery": "in-progress",
-        "delivery_on-day": "",
+        "delivery_on": "",
         "delivery_on-month": "",
         "delivery_on-year": "",
     }
@@ -253,6 +254,13 @@ def test_the_public_page_shows_published_entries_with_safe_figures_and_quotes(
     # The easy read page has a symbol beside each sentence.
     easy = client.get(f"/you-said-we-did/kent-demo/{entry_id}/easy-read").get_data(as_text=True)
     assert "/symbols/easy-read/" in easy
+    printed = client.get(f"/you-said-we-did/kent-demo/{entry_id}/easy-read.pdf?lang=pl")
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(printed.data)).pages)
+    text = " ".join(text.split())
+    assert printed.mimetype == "application/pdf" and "Zrobiliśmy" in text
+    assert "Lots of you told us about waiting times." in text
     with client.get("/symbols/easy-read/waiting") as symbol:
         assert symbol.status_code == 200 and symbol.mimetype == "image/svg+xml"
     assert client.get("/symbols/easy-read/not-a-symbol").status_code == 404
@@ -436,7 +444,7 @@ def test_no_means_no_address_is_kept(client, session, demo, term):
 
 
 def test_a_badly_typed_email_gets_a_message(client, session, demo, term):
-    from tests.surveys import page_data, start
+    from tests.surveys import start
 
     start(client, f"/r/{term.survey_round.open_code}")
     url = "/f/parent-termly/pages/hearing-back"
@@ -446,7 +454,6 @@ def test_a_badly_typed_email_gets_a_message(client, session, demo, term):
     )
     assert response.status_code == 200
     assert "Enter an email address in the correct format" in response.get_data(as_text=True)
-    assert page_data  # the helper is shared with the survey tests
 
 
 def test_telling_people_writes_to_the_outbox_and_reports_the_share_told(
@@ -459,7 +466,7 @@ def test_telling_people_writes_to_the_outbox_and_reports_the_share_told(
     assert "Tell 1" in page
     response = post(client, f"{BASE}/tell/{term.survey_round.id}", {}, page=BASE)
     assert response.status_code == 302
-    [message] = (tmp_path / "outbox").glob("*.eml")
+    [message] = (tmp_path / "outbox" / "kent-demo").glob("*.eml")
     body = message.read_text()
     assert "To: sam@example.org" in body and "Waiting for assessments" in body
     # The address was asked for this alone, so it is erased once the message has gone.
@@ -477,6 +484,9 @@ def test_telling_people_writes_to_the_outbox_and_reports_the_share_told(
     as_role(client, Role.ADMIN)
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"{BASE}/outbox").data))
     assert archive.namelist() == [message.name]
+    # Downloaded messages leave the server, because they hold addresses.
+    assert not message.exists()
+    assert zipfile.ZipFile(io.BytesIO(client.get(f"{BASE}/outbox").data)).namelist() == []
 
 
 def test_telling_people_uses_smtp_when_it_is_configured(
@@ -501,19 +511,29 @@ def test_telling_people_uses_smtp_when_it_is_configured(
             sent.append(("login", user))
 
         def send_message(self, message):
+            if message["To"] == "nobody@example.org":
+                raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no such user")})
             sent.append(("send", message["To"]))
 
     monkeypatch.setattr("webapp.follow_ups.smtplib.SMTP", FakeSMTP)
     app.config.update(HEARD_SMTP_HOST="mail.example.org", HEARD_SMTP_USERNAME="heard")
+    answer_with_follow_up(client, session, term.survey_round, "nobody@example.org")
     answer_with_follow_up(client, session, term.survey_round, "sam@example.org")
     publish(client, session, term)
-    post(client, f"{BASE}/tell/{term.survey_round.id}", {}, page=BASE)
+    response = post(client, f"{BASE}/tell/{term.survey_round.id}", {}, page=BASE)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 could not be sent" in page
     assert sent == [
         ("connect", "mail.example.org", 587),
         ("starttls",),
         ("login", "heard"),
         ("send", "sam@example.org"),
     ]
+    # The refused one is still waiting, with its address; the one told is erased.
+    session.expire_all()
+    emails = {f.email for f in session.exec(select(FollowUp))}
+    assert emails == {"", "nobody@example.org"}
+    assert "Tell 1" in client.get(BASE).get_data(as_text=True)
 
 
 def test_the_survey_start_page_says_what_changed_since_last_time(client, session, demo, term):
@@ -521,3 +541,138 @@ def test_the_survey_start_page_says_what_changed_since_last_time(client, session
     sign_out(client)
     page = client.get(f"/r/{term.survey_round.open_code}").get_data(as_text=True)
     assert "What changed since last time" in page and "Waiting for assessments" in page
+
+
+def test_entries_of_another_organisation_are_not_found(client, session, demo, term):
+    from models import OrganisationCreate, create_organisation
+
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    other = create_organisation(
+        session=session, data=OrganisationCreate(slug="hull", name="Hull City Council")
+    )
+    entry = session.get(YswdEntry, entry_id)
+    entry.organisation_id = other.id
+    session.add(entry)
+    session.commit()
+    for url in [f"{BASE}/{entry_id}", f"{BASE}/{entry_id}/edit", f"{BASE}/{entry_id}/quotes"]:
+        assert client.get(url).status_code == 404
+    assert step(client, entry_id, "reviewed").status_code == 404
+
+
+def test_odd_input_gets_messages_not_errors(client, session, demo, term):
+    as_role(client, Role.OFFICER)
+    url = f"{BASE}/new?scope={scope(term)}"
+    for themes in (["999999"], ["not-a-number"], []):
+        response = post(client, url, {"title": "Waits", "themes": themes})
+        assert response.status_code == 200, themes
+        assert "govuk-error-summary" in response.get_data(as_text=True)
+    response = post(client, url, {"title": "x" * 201, "themes": [term.waiting.id]})
+    assert "The title must be 200 characters or fewer" in response.get_data(as_text=True)
+    assert session.exec(select(YswdEntry)).all() == []
+    # Control characters pasted in are dropped, on PostgreSQL as on SQLite.
+    response = post(client, url, {"title": "Wai\x00ts\x07", "themes": [term.waiting.id]})
+    assert response.status_code == 302
+    assert [e.title for e in session.exec(select(YswdEntry))] == ["Waits"]
+    assert client.get(f"{BASE}/new?scope=made-up").status_code == 200
+    assert client.get(f"{BASE}/999/steps/reviewed").status_code == 405
+    entry_id = draft(client, term)
+    assert step(client, entry_id, "not-a-step").status_code == 404
+    data = {
+        "title": "Waits",
+        "you_said": "y" * 3001,
+        "we_did": "Done.",
+        "easy_said": "Yes.",
+        "easy_did": "Yes.",
+        "action": "not-a-number",
+        "delivery": "done",
+        "delivery_on": "31",
+        "delivery_on-month": "2",
+        "delivery_on-year": "2027",
+    }
+    page = post(client, f"{BASE}/{entry_id}/edit", data).get_data(as_text=True)
+    assert "You said must be 3000 characters or fewer" in page
+    assert "The date must be a real date" in page
+
+
+def test_a_participation_worker_reviews_but_cannot_approve(client, session, demo, term):
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    as_role(client, Role.PARTICIPATION)
+    assert step(client, entry_id, "reviewed").status_code == 302
+    assert step(client, entry_id, "approved").status_code == 403
+    assert step(client, entry_id, "published").status_code == 403
+
+
+def test_approval_waits_for_two_or_three_quotes(client, session, demo, term):
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    response = choose_quotes(client, entry_id, [term.consenting[0].id])
+    assert "Choose 2 or 3 quotes, or none" in response.get_data(as_text=True)
+    as_role(client, Role.REVIEWER)
+    step(client, entry_id, "reviewed")
+    as_role(client, Role.OFFICER)
+    step(client, entry_id, "approved")
+    session.expire_all()
+    assert session.get(YswdEntry, entry_id).state is EntryState.REVIEWED
+    assert "Choose 2 or 3 quotes first" in client.get(f"{BASE}/{entry_id}").get_data(as_text=True)
+
+
+def test_a_published_entry_cannot_be_changed_until_it_is_withdrawn(client, session, demo, term):
+    entry_id = publish(client, session, term)
+    for url in (f"{BASE}/{entry_id}/edit", f"{BASE}/{entry_id}/quotes"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/{entry_id}")
+    assert (
+        post(
+            client,
+            f"{BASE}/{entry_id}/translations/pl",
+            {"title": "Nowy"},
+            page=f"{BASE}/{entry_id}",
+        ).status_code
+        == 302
+    )
+    session.expire_all()
+    assert session.get(YswdEntry, entry_id).translations == {}
+
+
+def test_a_translation_cannot_add_a_small_count(client, session, demo, term):
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    response = post(client, f"{BASE}/{entry_id}/translations/pl", {"we_did": "3 rodziców"})
+    assert "has the number 3, which the English does not" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(YswdEntry, entry_id).translations == {}
+
+
+def test_no_address_and_no_small_count_reaches_any_output(client, session, demo, term):
+    answer_with_follow_up(client, session, term.survey_round, "sam@example.org")
+    entry_id = publish(client, session, term)
+    step(client, entry_id, "withdrawn")
+    entry = session.get(YswdEntry, entry_id)
+    data = {
+        "title": "<script>alert(1)</script> Waits",
+        "you_said": entry.you_said,
+        "we_did": "We did <b>this</b>.",
+        "easy_said": entry.easy_said,
+        "easy_did": entry.easy_did,
+        "action": "0",
+        "delivery": "done",
+    }
+    assert post(client, f"{BASE}/{entry_id}/edit", data).status_code == 302
+    as_role(client, Role.REVIEWER)
+    step(client, entry_id, "reviewed")
+    as_role(client, Role.OFFICER)
+    step(client, entry_id, "approved")
+    step(client, entry_id, "published")
+    outputs = {
+        "page": client.get("/you-said-we-did/kent-demo").get_data(as_text=True),
+        "feed": client.get("/you-said-we-did/kent-demo/feed.atom").get_data(as_text=True),
+        "html": export(client, "html").get_data(as_text=True),
+        "csv": export(client, "csv").get_data(as_text=True),
+    }
+    for name, text in outputs.items():
+        assert "sam@example.org" not in text, name
+        if name != "csv":  # CSV is data, not markup; its cells are made safe for spreadsheets
+            assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text, name
+        assert not re.search(r"\b[1-4] of 20\b", text), name

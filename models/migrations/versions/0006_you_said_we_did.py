@@ -1,4 +1,4 @@
-"""you said, we did: entries, themes, quotes, steps, follow-ups
+"""you said, we did: entries, their themes, quotes and steps, and follow-ups
 
 Revision ID: 0006
 Revises: 0005
@@ -180,11 +180,16 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("entry_id", sa.Integer(), nullable=False),
         sa.Column("comment_id", sa.Integer(), nullable=False),
+        sa.Column("theme_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["comment_id"],
             ["comment.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["theme_id"],
+            ["theme.id"],
         ),
         sa.ForeignKeyConstraint(
             ["entry_id"],
