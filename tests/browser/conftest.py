@@ -166,6 +166,20 @@ def page(browser):
     context.close()
 
 
+def sign_in(page, base: str, email: str) -> None:
+    """Sign in as a demo member of staff through the real form."""
+    page.goto(f"{base}/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click("button:has-text('Sign in')")
+
+
+def words(text: str) -> str:
+    """Text as a reader hears it: a label and its swatch may sit on separate lines."""
+    return " ".join(text.split())
+
+
 def run_axe(page) -> list[dict]:
     """Run axe-core's WCAG 2.2 A and AA rules on the page and return the violations."""
     page.evaluate(AXE.read_text())

@@ -2,25 +2,11 @@
 
 import pytest
 
-from tests.browser.conftest import run_axe, screenshot
-from tests.conftest import DEMO_PASSWORD
+from tests.browser.conftest import run_axe, screenshot, sign_in, words
 from webapp.plan_ratings import period_label, this_month
 
 pytestmark = pytest.mark.browser
 ACTION = "/staff/plans/kent-app/actions/1E1"
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("button:has-text('Sign in')")
-
-
-def words(text):
-    """Text as a reader hears it: a rating's swatch and label may sit on separate lines."""
-    return " ".join(text.split())
 
 
 def submit(page, form_selector):

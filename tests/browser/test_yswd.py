@@ -5,28 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import run_axe, screenshot
-from tests.conftest import DEMO_PASSWORD
+from tests.browser.conftest import run_axe, screenshot, sign_in, words
 
 pytestmark = pytest.mark.browser
 TITLE = "Telling families what happens next"
 
 
-def sign_in(page, base, email):
-    page.goto(f"{base}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("button:has-text('Sign in')")
-
-
 def sign_out(page):
     with page.expect_navigation():
         page.click("button:has-text('Sign out')")
-
-
-def words(text):
-    return " ".join(text.split())
 
 
 def open_entry(page, base):
