@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
+from forms import messages
 from forms.kinds import KINDS, BuildContext
 from forms.schema import Page, Question
 from forms.uploads import CheckedImage
@@ -14,7 +16,29 @@ def page_form_class(page: Page, context: BuildContext) -> type[FlaskForm]:
     fields: dict[str, Any] = {}
     for question in page.questions:
         fields.update(KINDS[question.kind].build(question, context))
+    conditional = [q for q in page.questions if q.required_if is not None]
+    if conditional:
+        fields["validate"] = _with_conditions(conditional)
     return type(f"PageForm_{page.id.replace('-', '_')}", (FlaskForm,), fields)
+
+
+def _with_conditions(questions: list[Question]) -> Any:
+    """A `validate` that also asks for each question whose condition the page meets."""
+
+    def validate(form: FlaskForm, extra_validators: Any = None) -> bool:
+        valid = FlaskForm.validate(form, extra_validators)
+        for question in questions:
+            rule = question.required_if
+            field = form[question.id]
+            answered = str(field.data or "").strip()
+            if rule and form[rule.question].data == rule.answer and not answered:
+                if not field.errors:
+                    message = _l(question.error) if question.error else messages.answer_needed()
+                    field.errors = [message]
+                valid = False
+        return valid
+
+    return validate
 
 
 def initial_data(page: Page, answers: dict[str, Any]) -> dict[str, Any]:

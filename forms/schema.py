@@ -33,6 +33,13 @@ class GridRow(_Strict):
     label: str = Field(min_length=1, max_length=300)
 
 
+class RequiredIf(_Strict):
+    """A question that must be answered when another on its page has a given answer."""
+
+    question: str = Field(pattern=ID_PATTERN, max_length=60)
+    answer: str = Field(pattern=ID_PATTERN, max_length=60)
+
+
 class Question(_Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=60)
     kind: str
@@ -43,6 +50,7 @@ class Question(_Strict):
     max_length: int | None = Field(default=None, gt=0, le=20000)
     personal: str | None = Field(default=None, pattern=r"^(respondent_name|contact_email)$")
     context: str | None = Field(default=None, pattern=CONTEXT_PATTERN)
+    required_if: RequiredIf | None = None
     options: tuple[Option, ...] = ()
     rows: tuple[GridRow, ...] = ()
 
@@ -78,6 +86,27 @@ class Page(_Strict):
     caption: str | None = None
     area: str | None = None
     questions: tuple[Question, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _conditions_point_at_this_page(self) -> "Page":
+        """`required_if` names a choice question on the same page, and one of its options."""
+        by_id = {q.id: q for q in self.questions}
+        for question in self.questions:
+            rule = question.required_if
+            if rule is None:
+                continue
+            other = by_id.get(rule.question)
+            if other is None or other.id == question.id:
+                raise ValueError(
+                    f"question {question.id!r}: required_if names {rule.question!r}, "
+                    "which is not another question on this page"
+                )
+            if rule.answer not in {o.id for o in other.options}:
+                raise ValueError(
+                    f"question {question.id!r}: {rule.answer!r} is not an option of "
+                    f"{rule.question!r}"
+                )
+        return self
 
 
 class Indicator(_Strict):

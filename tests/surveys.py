@@ -66,6 +66,8 @@ def page_data(page: Any, choices: dict[str, str] | None = None) -> dict[str, Any
             data.update({f"{question.id}--{row.id}": "yes" for row in question.rows})
         elif question.kind in {"short_text", "long_text"}:
             data[question.id] = "The staff listened to us and it helped."
+        elif question.kind == "email":  # the first option of "hear back?" is yes
+            data[question.id] = "parent@example.org"
     return data
 
 

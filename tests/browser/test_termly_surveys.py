@@ -44,6 +44,8 @@ def answer(page, question) -> None:
         page.locator(f"input[name='{question.id}']").first.check()
     elif question.kind == "long_text":
         page.fill(f"#{question.id}", "The new caseworker calls me back within a week.")
+    elif question.kind == "email":  # asked to hear what changed, so an address is needed
+        page.fill(f"#{question.id}", "parent@example.org")
 
 
 def test_a_parent_answers_on_a_phone_and_the_results_count_it(browser, live_server, invitation):

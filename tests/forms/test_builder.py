@@ -119,3 +119,55 @@ def test_values_outside_the_options_are_refused(web):
     assert form.errors["mail"] == [
         "Enter an email address in the correct format, like name@example.com"
     ]
+
+
+CONDITIONAL = """
+slug: conditional
+title: Conditional
+pages:
+  - id: back
+    title: Hearing back
+    questions:
+      - id: follow-up
+        kind: single_choice
+        label: Hear back?
+        options: [{id: "yes", label: "Yes"}, {id: "no", label: "No"}]
+      - id: mail
+        kind: email
+        label: Email
+        error: Enter your email address, or answer no
+        required_if: {question: follow-up, answer: "yes"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("posted", "valid"),
+    [
+        ([("follow-up", "yes")], False),
+        ([("follow-up", "yes"), ("mail", "  ")], False),
+        ([("follow-up", "yes"), ("mail", "sam@example.org")], True),
+        ([("follow-up", "no")], True),
+        ([], True),
+    ],
+)
+def test_a_question_can_be_required_by_another_answer(web, posted, valid):
+    page = load_definition_text(CONDITIONAL, "conditional.yaml").pages[0]
+    form = page_form_class(page, BuildContext())(formdata=MultiDict(posted))
+    assert form.validate() is valid
+    if not valid:
+        assert form.errors["mail"] == ["Enter your email address, or answer no"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ('{question: nowhere, answer: "yes"}', "not another question on this page"),
+        ("{question: follow-up, answer: maybe}", "'maybe' is not an option of 'follow-up'"),
+    ],
+)
+def test_a_condition_must_name_a_question_and_answer_on_its_page(rule, problem):
+    from forms.schema import DefinitionError
+
+    text = CONDITIONAL.replace('{question: follow-up, answer: "yes"}', rule)
+    with pytest.raises(DefinitionError, match=problem):
+        load_definition_text(text, "conditional.yaml")

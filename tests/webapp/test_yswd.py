@@ -454,6 +454,12 @@ def test_a_badly_typed_email_gets_a_message(client, session, demo, term):
     )
     assert response.status_code == 200
     assert "Enter an email address in the correct format" in response.get_data(as_text=True)
+    # Yes with no address is asked again, not silently dropped.
+    response = client.post(url, data={"csrf_token": token, "follow-up": "yes", "contact-email": ""})
+    assert response.status_code == 200
+    assert "Enter your email address, or answer no to hearing what changed" in response.get_data(
+        as_text=True
+    )
 
 
 def test_telling_people_writes_to_the_outbox_and_reports_the_share_told(
