@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 from flask_babel import force_locale, gettext
+from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -36,6 +37,7 @@ from models.yswd import (
     mark_told,
     save_follow_up,
 )
+from webapp import db
 from webapp.access import roles_required
 from webapp.analysis_jobs import JobProblem, Report
 
@@ -257,10 +259,6 @@ def outbox() -> WerkzeugResponse:
     The messages hold email addresses, so once downloaded they are deleted here, and the
     administrator's mail program sends them.
     """
-    from flask_login import current_user
-
-    from webapp import db
-
     organisation = db.session().get(Organisation, current_user.organisation_id)
     folder = outbox_folder(organisation)  # type: ignore[arg-type]
     waiting = sorted(folder.glob("*.eml")) if folder.is_dir() else []

@@ -10,7 +10,16 @@ Every step is kept on the entry and in the audit log.
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlmodel import col, select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -19,6 +28,7 @@ from wtforms import SelectChoice
 from analysis.yswd import draft_easy_did, draft_easy_said, draft_you_said, new_small_numbers
 from models import Role, list_users, record_event
 from models.plans import Plan, PlanAction
+from models.surveys import SurveyRound
 from models.yswd import (
     NEXT_STEPS,
     Audience,
@@ -36,7 +46,7 @@ from models.yswd import (
     take_step,
     translation_fields,
 )
-from webapp import db, queue
+from webapp import db, follow_ups, queue, yswd_exports
 from webapp.access import roles_required
 from webapp.i18n import LANGUAGE_NAMES, available_languages
 from webapp.yswd_figures import (
@@ -157,14 +167,12 @@ def index() -> str:
 
 def _index_page(export_form: ExportForm) -> str:
     """The list of entries, the export form (with any errors) and who has been told."""
-    from webapp.follow_ups import told_figures
-
     return render_template(
         "staff/yswd/index.html",
         entries=list_entries(session=db.session(), organisation_id=_org_id()),
         audience_names=AUDIENCE_NAMES,
         export_form=export_form,
-        follow_ups=told_figures(db.session(), _org_id()),
+        follow_ups=follow_ups.told_figures(db.session(), _org_id()),
         can_write=current_user.role in WRITERS,
     )
 
@@ -455,10 +463,8 @@ def export() -> str | WerkzeugResponse:
     form = _export_form()
     if not form.validate_on_submit():
         return _index_page(form)
-    from webapp.yswd_exports import KIND
-
     return queue.start_job(
-        KIND,
+        yswd_exports.KIND,
         {
             "format": form.format.data,
             "term": form.term.data or "",
@@ -471,11 +477,7 @@ def export() -> str | WerkzeugResponse:
 @bp.get("/downloads/<int:job_id>")
 @roles_required(*WRITERS)
 def download(job_id: int) -> WerkzeugResponse:
-    from flask import current_app
-
-    from webapp.yswd_exports import KIND
-
-    _job, found = queue.own_job_file(KIND, job_id)
+    _job, found = queue.own_job_file(yswd_exports.KIND, job_id)
     response = current_app.response_class(found.data, mimetype=found.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
     return response
@@ -485,12 +487,9 @@ def download(job_id: int) -> WerkzeugResponse:
 @roles_required(Role.ADMIN, Role.OFFICER)
 def tell(round_id: int) -> WerkzeugResponse:
     """Email everyone in a round who asked to hear back about its published entries."""
-    from models.surveys import SurveyRound
-    from webapp.follow_ups import KIND
-
     survey_round = db.session().get(SurveyRound, round_id)
     if survey_round is None or survey_round.organisation_id != _org_id():
         abort(404)
     if not StepForm().validate_on_submit():
         abort(400)
-    return queue.start_job(KIND, {"round_id": round_id})
+    return queue.start_job(follow_ups.KIND, {"round_id": round_id})

@@ -6,7 +6,7 @@ translated them, with every figure suppressed and every quote checked (webapp/ys
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.yswd import parse_term
@@ -16,6 +16,7 @@ from webapp import db, journey
 from webapp.access import public
 from webapp.branding import use_organisation
 from webapp.extensions import limiter
+from webapp.yswd_exports import Selection, print_pdf
 from webapp.yswd_view import AUDIENCE_NAMES, count_text, prepare, term_label
 
 bp = Blueprint("yswd_public", __name__)
@@ -103,10 +104,6 @@ def easy_read(org: str, entry_id: int) -> str:
 @limiter.limit("30 per hour")
 def easy_read_pdf(org: str, entry_id: int) -> WerkzeugResponse:
     """The same easy read entry as a PDF to print, in the reader's language."""
-    from flask import current_app
-
-    from webapp.yswd_exports import Selection, print_pdf
-
     organisation = _organisation(org)
     entry = _published(organisation, entry_id)
     language = journey.locale_code()
@@ -123,8 +120,6 @@ def easy_read_pdf(org: str, entry_id: int) -> WerkzeugResponse:
 @public
 def feed(org: str) -> WerkzeugResponse:
     """An Atom feed of published entries, newest first."""
-    from flask import current_app
-
     organisation = _organisation(org)
     session = db.session()
     published = list_entries(
