@@ -65,6 +65,16 @@ class Comment(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
 
+    @property
+    def quotable(self) -> bool:
+        """The writer agreed to be quoted, and it raised no safeguarding concern."""
+        return self.quote_consent and not self.flagged
+
+
+def quotable_comments() -> Any:
+    """The same rule as `Comment.quotable`, as a WHERE clause for a query."""
+    return col(Comment.quote_consent).is_(True) & col(Comment.flagged).is_(False)
+
 
 class CommentTheme(SQLModel, table=True):
     __tablename__ = "comment_theme"

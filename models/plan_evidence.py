@@ -87,8 +87,7 @@ def add_evidence(
             comment is None
             or plan is None
             or comment.organisation_id != plan.organisation_id
-            or comment.flagged  # raised a safeguarding concern: never quoted
-            or not comment.quote_consent
+            or not comment.quotable  # no consent, or it raised a safeguarding concern
         ):
             raise QuoteConsentError("The person who wrote this comment did not agree to be quoted")
         fields["quote"] = comment.text_redacted

@@ -13,7 +13,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from models import FormStatus, list_form_versions
-from models.coding import Comment, CommentTheme, get_active_codebook, list_themes
+from models.coding import (
+    Comment,
+    CommentTheme,
+    get_active_codebook,
+    list_themes,
+    quotable_comments,
+)
 from models.plan_evidence import (
     EvidenceKind,
     EvidenceLink,
@@ -146,9 +152,7 @@ def _quote_form(action: PlanAction) -> QuoteEvidenceForm:
     session = db.session()
     themes = [e.theme_id for e in list_evidence(session=session, action=action) if e.theme_id]
     query = select(Comment).where(
-        Comment.organisation_id == current_user.organisation_id,
-        col(Comment.quote_consent).is_(True),
-        col(Comment.flagged).is_(False),
+        Comment.organisation_id == current_user.organisation_id, quotable_comments()
     )
     if themes:
         query = query.join(CommentTheme, col(CommentTheme.comment_id) == Comment.id).where(

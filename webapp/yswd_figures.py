@@ -136,7 +136,7 @@ def candidates(
     quotable = {f.theme_id: f for f in figures if f.quotable}
     by_theme: dict[int, list[Candidate]] = defaultdict(list)
     for comment, _response_id, theme_id, confidence in _codings(session, rounds):
-        if theme_id not in quotable or not comment.quote_consent or comment.flagged:
+        if theme_id not in quotable or not comment.quotable:
             continue
         text = comment.text_redacted.strip()
         if not text or len(text) > QUOTE_MAX_CHARS:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from analysis.yswd import Shown, ThemeFigure, easy_read_lines, shown_as
 from forms.symbols import find_symbol
-from models.coding import Comment
+from models.coding import Comment, quotable_comments
 from models.plans import Plan, PlanAction
 from models.yswd import Audience, Delivery, YswdEntry, entry_quotes, entry_themes, list_entries
 
@@ -107,11 +107,7 @@ def _usable_comments(session: Session, comment_ids: list[int]) -> set[int]:
     if not comment_ids:
         return set()
     rows = session.exec(
-        select(Comment.id).where(
-            col(Comment.id).in_(comment_ids),
-            col(Comment.quote_consent).is_(True),
-            col(Comment.flagged).is_(False),
-        )
+        select(Comment.id).where(col(Comment.id).in_(comment_ids), quotable_comments())
     ).all()
     return {int(i) for i in rows if i is not None}
 
