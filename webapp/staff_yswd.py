@@ -385,7 +385,7 @@ def quotes(entry_id: int) -> str | WerkzeugResponse:
         form.quotes.data = [q.comment_id for q in stored]
     if form.validate_on_submit():
         try:
-            chosen = chosen_quotes(session, entry, list(form.quotes.data or []))
+            chosen = chosen_quotes(offered, list(form.quotes.data or []))
         except QuoteProblem as problem:
             form.quotes.errors = [str(problem)]
         else:
@@ -398,10 +398,7 @@ def quotes(entry_id: int) -> str | WerkzeugResponse:
             )
             flash("Quotes saved.", "success")
             return redirect(url_for(".entry_page", entry_id=entry.id))
-    themes = {c.comment_id: c.theme_name for c in offered}
-    return render_template(
-        "staff/yswd/quotes.html", form=form, entry=entry, offered=offered, themes=themes
-    )
+    return render_template("staff/yswd/quotes.html", form=form, entry=entry, offered=offered)
 
 
 @bp.route("/<int:entry_id>/translations/<language>", methods=["GET", "POST"])

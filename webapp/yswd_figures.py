@@ -170,15 +170,16 @@ def entry_candidates(session: Session, entry: YswdEntry) -> list[Candidate]:
 
 
 def chosen_quotes(
-    session: Session, entry: YswdEntry, comment_ids: list[int]
+    candidates: list[Candidate], comment_ids: list[int]
 ) -> list[tuple[int, int, str]]:
     """Check a person's choice of quotes; return (comment id, theme id, text) in their order.
 
-    Every quote must be one of the entry's candidates, worked out afresh, so a quote whose
-    writer has since withdrawn consent, or that was flagged, can no longer be chosen. Choose
-    2 or 3 (or none); where only one comment can be quoted, that one alone is fine.
+    Every quote must be one of the entry's candidates (`entry_candidates`, worked out afresh
+    for the request), so a quote whose writer has since withdrawn consent, or that was
+    flagged, can no longer be chosen. Choose 2 or 3 (or none); where only one comment can be
+    quoted, that one alone is fine.
     """
-    offered = {c.comment_id: c for c in entry_candidates(session, entry)}
+    offered = {c.comment_id: c for c in candidates}
     wanted = list(dict.fromkeys(comment_ids))
     if len(wanted) > MAX_QUOTES:
         raise QuoteProblem(f"Choose {MAX_QUOTES} quotes or fewer")
