@@ -404,6 +404,19 @@ def submitted_responses(*, session: Session, survey_round: SurveyRound) -> list[
     return list(session.exec(query.order_by(Response.id)))  # type: ignore[arg-type]
 
 
+def count_submitted(*, session: Session, round_ids: list[int]) -> dict[int, int]:
+    """How many sent responses each of these rounds has (rounds with none are left out)."""
+    if not round_ids:
+        return {}
+    query = (
+        select(Response.round_id, func.count())
+        .where(col(Response.round_id).in_(round_ids), Response.status == ResponseStatus.SUBMITTED)
+        .group_by(col(Response.round_id))
+    )
+    rows = session.exec(query).all()
+    return {round_id: int(count) for round_id, count in rows if round_id is not None}
+
+
 def count_by_channel(*, session: Session, survey_round: SurveyRound) -> dict[str, int]:
     """How many sent responses a round has from each channel (online, paper, import)."""
     query = (

@@ -14,6 +14,7 @@ import io
 import logging
 import smtplib
 import zipfile
+from collections import defaultdict
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,13 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 from flask_babel import force_locale, gettext
 from flask_login import current_user
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.schema import FormDefinition
-from models import Organisation, Response, ResponseStatus, Role
+from models import Organisation, Response, Role
 from models.jobs import Job
-from models.surveys import Anonymity, SurveyRound
+from models.surveys import Anonymity, SurveyRound, count_submitted
 from models.yswd import (
     FollowUp,
     YswdEntry,
@@ -95,25 +95,17 @@ def told_figures(session: Session, organisation_id: int) -> list[dict[str, Any]]
     )
     if not rounds:
         return []
-    counts = dict(
-        session.exec(  # type: ignore[arg-type]
-            select(Response.round_id, func.count(col(Response.id)))
-            .where(
-                col(Response.round_id).in_([r.id for r in rounds]),
-                Response.status == ResponseStatus.SUBMITTED,
-            )
-            .group_by(col(Response.round_id))
-        ).all()
-    )
-    follow_ups = list_follow_ups(
-        session=session,
-        organisation_id=organisation_id,
-        round_ids=[r.id for r in rounds],  # type: ignore[misc]
-    )
+    round_ids = [r.id for r in rounds if r.id is not None]
+    counts = count_submitted(session=session, round_ids=round_ids)
+    by_round: dict[int | None, list[FollowUp]] = defaultdict(list)
+    for follow_up in list_follow_ups(
+        session=session, organisation_id=organisation_id, round_ids=round_ids
+    ):
+        by_round[follow_up.round_id].append(follow_up)
     rows = []
     for survey_round in rounds:
-        mine = [f for f in follow_ups if f.round_id == survey_round.id]
-        answered = int(counts.get(survey_round.id, 0))
+        mine = by_round[survey_round.id]
+        answered = counts.get(survey_round.id, 0)  # type: ignore[arg-type]
         told = sum(1 for f in mine if f.told_at is not None)
         rows.append(
             {
@@ -228,11 +220,13 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
     report(20, f"Writing {len(waiting)} messages")
     sender = current_app.config.get("HEARD_MAIL_FROM") or "heard@localhost"
     messages = []
+    shown: dict[str, list] = {}  # the entries in each language, prepared once
     with current_app.test_request_context("/"):
         for follow_up in waiting:
-            with force_locale(follow_up.language or "en"):
-                shown = prepare(session, entries, follow_up.language or "en")
-            messages.append((follow_up, _message(organisation, follow_up, shown, sender)))
+            language = follow_up.language or "en"
+            if language not in shown:
+                shown[language] = prepare(session, entries, language)
+            messages.append((follow_up, _message(organisation, follow_up, shown[language], sender)))
     report(60, "Sending")
     try:
         where, reached = deliver(organisation, messages) if messages else ("none", [])

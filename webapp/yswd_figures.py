@@ -10,13 +10,12 @@ themes big enough that a quote cannot point to a child in a small group.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from analysis.yswd import ThemeFigure
 from models.coding import CodingSource, Comment, CommentTheme, Theme, get_active_codebook
 from models.responses import Response, ResponseStatus
-from models.surveys import SurveyRound
+from models.surveys import SurveyRound, count_submitted
 from models.yswd import TERM_ORDER, YswdEntry, entry_themes
 from webapp.action_evidence import MACHINE_CONFIDENCE
 
@@ -66,15 +65,9 @@ def terms_with_rounds(session: Session, organisation_id: int) -> list[tuple[str,
 
 
 def respondents(session: Session, rounds: list[SurveyRound]) -> int:
-    if not rounds:
-        return 0
-    found = session.exec(
-        select(func.count(col(Response.id))).where(
-            col(Response.round_id).in_([r.id for r in rounds]),
-            Response.status == ResponseStatus.SUBMITTED,
-        )
-    ).one()
-    return int(found or 0)
+    """Everyone who sent answers in these rounds."""
+    round_ids = [r.id for r in rounds if r.id is not None]
+    return sum(count_submitted(session=session, round_ids=round_ids).values())
 
 
 def _codings(
