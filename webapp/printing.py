@@ -8,12 +8,11 @@ from flask_babel import format_date
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.schema import FormDefinition
-from forms.symbols import find_symbol
 from models import Response, get_upload
 from webapp import db, journey
 from webapp.access import public
 from webapp.extensions import limiter
-from webapp.symbols import PLACEHOLDER
+from webapp.symbols import symbol_file
 
 bp = Blueprint("printing", __name__)
 PRINT_CSS = Path(__file__).parent / "static" / "print.css"
@@ -21,19 +20,11 @@ PRINT_CSS = Path(__file__).parent / "static" / "print.css"
 
 def symbol_files(definition: FormDefinition) -> dict[str, str]:
     """A file:// address for every option's picture, for WeasyPrint to read from disk."""
-    council = current_app.config.get("HEARD_SYMBOLS_DIR")
-    openmoji = Path(current_app.config["HEARD_OPENMOJI_DIR"])
-    files = {}
-    for question in definition.questions():
-        for option in question.options:
-            path = find_symbol(
-                definition.slug,
-                option.id,
-                council_dir=Path(council) if council else None,
-                openmoji_dir=openmoji,
-            )
-            files[option.id] = (path or PLACEHOLDER).resolve().as_uri()
-    return files
+    return {
+        option.id: symbol_file(definition.slug, option.id).resolve().as_uri()
+        for question in definition.questions()
+        for option in question.options
+    }
 
 
 def render_pdf(html: str) -> bytes:

@@ -21,12 +21,12 @@ from models.yswd import Audience, list_entries
 from webapp.analysis_jobs import JobProblem, Report
 from webapp.printing import PRINT_CSS, render_pdf
 from webapp.spreadsheets import csv_bytes
+from webapp.symbols import EASY_READ, symbol_file
 from webapp.yswd_view import (
     AUDIENCE_NAMES,
     ShownEntry,
     count_text,
     prepare,
-    symbol_path,
     term_label,
 )
 
@@ -188,7 +188,7 @@ def build_file(session: Session, selection: Selection, kind: str) -> tuple[bytes
 def print_pdf(selection: Selection, shown: list[ShownEntry], *, easy_read: bool) -> bytes:
     """The summary report, or the easy read with a symbol file beside each sentence."""
     symbols = {
-        key: symbol_path(key).resolve().as_uri()
+        key: symbol_file(EASY_READ, key).resolve().as_uri()
         for item in shown
         for key, _line in [*item.easy_said, *item.easy_did]
     }

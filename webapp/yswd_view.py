@@ -5,19 +5,15 @@ The public page, the feed, the survey start page and every export read entries t
 """
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext, lazy_gettext
 from sqlmodel import Session, col, select
 
 from analysis.yswd import Shown, ThemeFigure, easy_read_lines, shown_as
-from forms.symbols import find_symbol
 from models.coding import Comment, quotable_comments
 from models.plans import Plan, PlanAction
 from models.yswd import Audience, Delivery, YswdEntry, entry_quotes, entry_themes, list_entries
 
-EASY_READ = "easy-read"  # the symbol set's name, as forms/definitions/easy-read.symbols.yaml
 AUDIENCE_NAMES = {
     Audience.CYP: lazy_gettext("Children and young people"),
     Audience.PARENTS: lazy_gettext("Parents and carers"),
@@ -148,20 +144,6 @@ def prepare(session: Session, entries: list[YswdEntry], language: str) -> list[S
             )
         )
     return shown
-
-
-def symbol_path(key: str) -> Path:
-    """The picture file for an easy read symbol key (the council's own, else OpenMoji's)."""
-    from webapp.symbols import PLACEHOLDER
-
-    council = current_app.config.get("HEARD_SYMBOLS_DIR")
-    found = find_symbol(
-        EASY_READ,
-        key,
-        council_dir=Path(council) if council else None,
-        openmoji_dir=Path(current_app.config["HEARD_OPENMOJI_DIR"]),
-    )
-    return found or PLACEHOLDER
 
 
 #: How many of the newest published entries a survey's start page shows.
