@@ -22,13 +22,13 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 from flask_babel import force_locale, gettext
 from flask_login import current_user
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.schema import FormDefinition
 from models import Organisation, Response, Role
 from models.jobs import Job
-from models.surveys import Anonymity, SurveyRound, count_submitted
+from models.surveys import Anonymity, SurveyRound, count_submitted, list_rounds
 from models.yswd import (
     FollowUp,
     YswdEntry,
@@ -86,12 +86,10 @@ def after_submit(
 
 def told_figures(session: Session, organisation_id: int) -> list[dict[str, Any]]:
     """For each round: respondents, how many asked to hear back, and how many were told."""
-    rounds = list(
-        session.exec(
-            select(SurveyRound)
-            .where(SurveyRound.organisation_id == organisation_id)
-            .order_by(col(SurveyRound.id).desc())
-        )
+    rounds = sorted(
+        list_rounds(session=session, organisation_id=organisation_id),
+        key=lambda r: r.id or 0,
+        reverse=True,
     )
     if not rounds:
         return []
