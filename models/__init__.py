@@ -5,12 +5,14 @@ functions with an explicit session, and the caller owns the commit.
 """
 
 from models import (
+    agreement,
     coding,
     jobs,
     migrate,
     plan_evidence,
     plan_reports,
     plans,
+    review,
     safeguarding,
     surveys,
     yswd,
@@ -86,6 +88,7 @@ __all__ = [
     "User",
     "UserCreate",
     "UserPublic",
+    "agreement",
     "authenticate",
     "coding",
     "count_responses",
@@ -117,6 +120,7 @@ __all__ = [
     "publish_form_version",
     "record_event",
     "resume_code",
+    "review",
     "safeguarding",
     "save_answers",
     "save_form_version",

@@ -24,6 +24,18 @@ class CodebookStatus(StrEnum):
 class CodingSource(StrEnum):
     MACHINE = "machine"
     HUMAN = "human"
+    # Suggested because discovery grouped the comment with a cluster that became the theme.
+    DISCOVERY = "discovery"
+
+
+class ThemeStatus(StrEnum):
+    ACTIVE = "active"
+    # Folded into another theme: its comments moved there, and it is kept for the history.
+    MERGED = "merged"
+    RETIRED = "retired"
+
+
+OUTCOME_AREA_LENGTH = 60
 
 
 class Codebook(SQLModel, table=True):
@@ -47,6 +59,20 @@ class Theme(SQLModel, table=True):
     name: str = Field(max_length=200)
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     position: int = Field(default=0)
+    parent_id: int | None = Field(default=None, foreign_key="theme.id", index=True)
+    # "Use when ..." and "Do not use when ...": how coders tell this theme from its neighbours.
+    inclusion: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    exclusion: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    examples: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    outcome_area: str = Field(default="", max_length=OUTCOME_AREA_LENGTH)
+    status: ThemeStatus = Field(default=ThemeStatus.ACTIVE, sa_type=value_enum(ThemeStatus))
+    merged_into_id: int | None = Field(default=None, foreign_key="theme.id")
+
+    @property
+    def active(self) -> bool:
+        return self.status == ThemeStatus.ACTIVE
 
 
 class Comment(SQLModel, table=True):
@@ -64,6 +90,13 @@ class Comment(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
+    # Where the writer lives or goes to school, when the form or invitation says: a filter.
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    # How unsure the machine coder was (0 sure, 1 could go either way): the review order.
+    uncertainty: float | None = Field(default=None, index=True)
+    # A person has checked this comment's themes and sentiment.
+    reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    reviewed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
     @property
     def quotable(self) -> bool:
@@ -84,6 +117,7 @@ class CommentTheme(SQLModel, table=True):
     comment_id: int = Field(foreign_key="comment.id", index=True)
     theme_id: int = Field(foreign_key="theme.id", index=True)
     source: CodingSource = Field(sa_type=value_enum(CodingSource))
+    # The machine's (or discovery's) confidence; None for a person.
     confidence: float | None = Field(default=None)
     coder_model_id: int | None = Field(default=None, foreign_key="coder_model.id")
     created_at: datetime = Field(
@@ -112,29 +146,57 @@ def create_codebook(
     session: Session,
     organisation_id: int,
     name: str,
-    themes: list[dict[str, str]],
+    themes: list[dict[str, Any]],
     status: CodebookStatus = CodebookStatus.DRAFT,
     source: str = "",
 ) -> Codebook:
-    """Create a codebook with themes given as dicts of key, name and description."""
+    """Create a codebook from themes given as dicts.
+
+    Each dict has a key and a name, and may have a description, inclusion and exclusion
+    notes, examples, an outcome area and a ``parent`` (the key of an earlier theme).
+    """
     keys = [theme["key"] for theme in themes]
     if len(set(keys)) != len(keys):
         raise ValueError("Each theme in a codebook needs its own key.")
     codebook = Codebook(organisation_id=organisation_id, name=name, status=status, source=source)
     session.add(codebook)
     session.flush()
-    for position, theme in enumerate(themes):
-        session.add(
-            Theme(
-                codebook_id=codebook.id,  # type: ignore[arg-type]
-                key=theme["key"],
-                name=theme["name"],
-                description=theme.get("description", ""),
-                position=position,
-            )
-        )
-    session.flush()
+    add_themes(session=session, codebook=codebook, themes=themes)
     return codebook
+
+
+def add_themes(
+    *, session: Session, codebook: Codebook, themes: list[dict[str, Any]]
+) -> list[Theme]:
+    """Add themes to a codebook after its existing ones; parents must come first."""
+    existing = list_themes(session=session, codebook_id=codebook.id, include_inactive=True)  # type: ignore[arg-type]
+    by_key = {theme.key: theme for theme in existing}
+    position = max((theme.position for theme in existing), default=-1) + 1
+    added = []
+    for values in themes:
+        if values["key"] in by_key:
+            raise ValueError(f"The codebook already has a theme with the key {values['key']!r}.")
+        parent_key = values.get("parent") or ""
+        if parent_key and parent_key not in by_key:
+            raise ValueError(f"Theme {values['key']!r} names a parent that comes after it.")
+        theme = Theme(
+            codebook_id=codebook.id,  # type: ignore[arg-type]
+            key=values["key"],
+            name=values["name"],
+            description=values.get("description", ""),
+            inclusion=values.get("inclusion", ""),
+            exclusion=values.get("exclusion", ""),
+            examples=list(values.get("examples", [])),
+            outcome_area=values.get("outcome_area", ""),
+            parent_id=by_key[parent_key].id if parent_key else None,
+            position=position,
+        )
+        session.add(theme)
+        session.flush()
+        by_key[theme.key] = theme
+        added.append(theme)
+        position += 1
+    return added
 
 
 def get_active_codebook(*, session: Session, organisation_id: int) -> Codebook | None:
@@ -166,10 +228,54 @@ def list_codebooks(*, session: Session, organisation_id: int) -> list[Codebook]:
     return list(session.exec(query))
 
 
-def list_themes(*, session: Session, codebook_id: int) -> list[Theme]:
-    """A codebook's themes in order."""
-    query = select(Theme).where(Theme.codebook_id == codebook_id).order_by(col(Theme.position))
-    return list(session.exec(query))
+def list_themes(
+    *, session: Session, codebook_id: int, include_inactive: bool = False
+) -> list[Theme]:
+    """A codebook's themes in order: those in use, or with merged and retired ones too."""
+    query = select(Theme).where(Theme.codebook_id == codebook_id)
+    if not include_inactive:
+        query = query.where(Theme.status == ThemeStatus.ACTIVE)
+    return list(session.exec(query.order_by(col(Theme.position), col(Theme.id))))
+
+
+def get_theme(*, session: Session, codebook: Codebook, theme_id: int) -> Theme | None:
+    """One theme, only within the given codebook."""
+    theme = session.get(Theme, theme_id)
+    if theme is None or theme.codebook_id != codebook.id:
+        return None
+    return theme
+
+
+def in_tree_order(themes: list[Theme]) -> list[tuple[Theme, int]]:
+    """Themes with their depth, each parent followed by its children."""
+    ids = {theme.id for theme in themes}
+    children: dict[int | None, list[Theme]] = {}
+    for theme in themes:
+        parent = theme.parent_id if theme.parent_id in ids else None
+        children.setdefault(parent, []).append(theme)
+    ordered: list[tuple[Theme, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for theme in children.get(parent, []):
+            ordered.append((theme, depth))
+            if depth < 20:  # a parent cycle can never make this loop for ever
+                walk(theme.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def current_theme_ids(themes: list[Theme]) -> dict[int, int]:
+    """Each theme's id mapped to the theme in use now, following merges (itself if active)."""
+    by_id = {theme.id: theme for theme in themes if theme.id is not None}
+    found: dict[int, int] = {}
+    for theme_id, theme in by_id.items():
+        current, hops = theme, 0
+        while current.merged_into_id in by_id and hops < 20:
+            current, hops = by_id[current.merged_into_id], hops + 1
+        if current.active:
+            found[theme_id] = current.id  # type: ignore[assignment]
+    return found
 
 
 def save_comment(
@@ -182,6 +288,7 @@ def save_comment(
     sentiment: str,
     flagged: bool,
     quote_consent: bool = False,
+    district_id: int | None = None,
 ) -> Comment:
     """Store one redacted free-text answer."""
     comment = Comment(
@@ -192,6 +299,7 @@ def save_comment(
         sentiment=sentiment,
         flagged=flagged,
         quote_consent=quote_consent,
+        district_id=district_id,
     )
     session.add(comment)
     session.flush()
@@ -259,22 +367,43 @@ def codings_for(
 def human_coded_examples(
     *, session: Session, codebook_id: int
 ) -> tuple[list[str], list[list[str]]]:
-    """Texts a person has coded against this codebook, with the theme keys they chose."""
-    query = (
-        select(Comment.id, Comment.text_redacted, Theme.key)
+    """Texts a person has coded against this codebook, with the theme keys they chose.
+
+    A comment a reviewer checked and gave no theme counts too, with no keys: it shows the
+    coder what none of the themes looks like. Codings of a merged theme count as the theme
+    it was merged into.
+    """
+    themes = list_themes(session=session, codebook_id=codebook_id, include_inactive=True)
+    current = current_theme_ids(themes)
+    key_of = {theme.id: theme.key for theme in themes}
+    coded = (
+        select(Comment.id, Comment.text_redacted, CommentTheme.theme_id)
         .join(CommentTheme, col(CommentTheme.comment_id) == Comment.id)
-        .join(Theme, col(Theme.id) == CommentTheme.theme_id)
-        .where(Theme.codebook_id == codebook_id)
+        .where(col(CommentTheme.theme_id).in_(list(key_of)))
         .where(CommentTheme.source == CodingSource.HUMAN)
-        .order_by(col(Comment.id))
     )
     texts: dict[int, str] = {}
     keys: dict[int, list[str]] = {}
-    for comment_id, text, key in session.exec(query):
+    for comment_id, text, theme_id in session.exec(coded):
         assert comment_id is not None  # a stored comment always has its id
         texts[comment_id] = text
-        keys.setdefault(comment_id, []).append(key)
-    return list(texts.values()), [keys[comment_id] for comment_id in texts]
+        target = current.get(theme_id)
+        if target is not None and key_of[target] not in keys.setdefault(comment_id, []):
+            keys[comment_id].append(key_of[target])
+    if key_of:
+        organisation_id = session.exec(
+            select(Codebook.organisation_id).where(Codebook.id == codebook_id)
+        ).one()
+        reviewed = (
+            select(Comment.id, Comment.text_redacted)
+            .where(Comment.organisation_id == organisation_id)
+            .where(col(Comment.reviewed_at).is_not(None))
+        )
+        for comment_id, text in session.exec(reviewed):
+            assert comment_id is not None
+            texts.setdefault(comment_id, text)
+    ordered = sorted(texts)
+    return [texts[i] for i in ordered], [keys.get(i, []) for i in ordered]
 
 
 def save_coder_model(
@@ -301,11 +430,14 @@ def save_coder_model(
 
 
 def latest_coder_model(*, session: Session, codebook: Codebook) -> CoderModel | None:
-    """The newest coder trained on this version of the codebook."""
+    """The newest coder trained on this codebook, on this or an earlier version.
+
+    Renaming or merging themes makes a new version but need not stop the coder: it knows
+    themes by key, and merged themes are followed to where they went.
+    """
     query = (
         select(CoderModel)
         .where(CoderModel.codebook_id == codebook.id)
-        .where(CoderModel.codebook_version == codebook.version)
         .order_by(col(CoderModel.id).desc())
     )
     return session.exec(query).first()

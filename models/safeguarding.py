@@ -8,16 +8,39 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, func
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import JSON, Column, Text, case, func
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow, value_enum
+from models.users import User
 
 
 class AlertStatus(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
+    ESCALATED = "escalated"
     CLOSED = "closed"
+
+
+class AlertAction(StrEnum):
+    """What the lead can do with an alert. Each value is also the last part of its audit event."""
+
+    ACKNOWLEDGE = "acknowledged"
+    RECORD = "action_recorded"
+    ESCALATE = "escalated"
+    CLOSE = "closed"
+
+
+# Who an alert can be escalated to: the key is stored in the audit log, the name in the note.
+ESCALATION_TARGETS = {
+    "childrens-social-care": "Children's social care front door",
+    "police": "Police",
+    "lado": "LADO (local authority designated officer)",
+    "other": "Other",
+}
+NOTE_LIMIT = 2000
+# Recording an action or escalating means nothing without saying what was done.
+NEEDS_NOTE = frozenset({AlertAction.RECORD, AlertAction.ESCALATE})
 
 
 class SafeguardingAlert(SQLModel, table=True):
@@ -73,15 +96,37 @@ def create_alert(
 def list_alerts(
     *, session: Session, organisation_id: int, status: AlertStatus | None = None
 ) -> list[SafeguardingAlert]:
-    """Alerts for an organisation: open ones first, most severe first, then newest."""
+    """Alerts for an organisation, in the order the lead should deal with them.
+
+    Open alerts come first, the most severe at the top and the newest first within a
+    severity; then the ones being handled (acknowledged or escalated), newest first;
+    closed ones last, newest first.
+    """
+    status_column = col(SafeguardingAlert.status)
+    stage = case(
+        (status_column == AlertStatus.OPEN, 0),
+        (status_column == AlertStatus.CLOSED, 2),
+        else_=1,
+    )
+    severity = case(
+        (
+            status_column == AlertStatus.OPEN,
+            case(
+                _SEVERITY_ORDER, value=col(SafeguardingAlert.severity), else_=len(_SEVERITY_ORDER)
+            ),
+        ),
+        else_=0,
+    )
     query = select(SafeguardingAlert).where(SafeguardingAlert.organisation_id == organisation_id)
     if status is not None:
         query = query.where(SafeguardingAlert.status == status)
-    alerts = list(session.exec(query.order_by(SafeguardingAlert.created_at.desc())))  # type: ignore[attr-defined]
-    return sorted(
-        alerts,
-        key=lambda a: (a.status != AlertStatus.OPEN, _SEVERITY_ORDER.get(a.severity, 3)),
+    query = query.order_by(
+        stage,
+        severity,
+        col(SafeguardingAlert.created_at).desc(),
+        col(SafeguardingAlert.id).desc(),
     )
+    return list(session.exec(query))
 
 
 def count_open_alerts(*, session: Session, organisation_id: int) -> int:
@@ -103,21 +148,62 @@ def get_alert(*, session: Session, organisation_id: int, alert_id: int) -> Safeg
     return alert
 
 
-def handle_alert(
+def available_actions(alert: SafeguardingAlert) -> list[AlertAction]:
+    """What the lead may still do: acknowledge only an open alert, and nothing once closed."""
+    if alert.status == AlertStatus.CLOSED:
+        return []
+    if alert.status == AlertStatus.OPEN:
+        return list(AlertAction)
+    return [AlertAction.RECORD, AlertAction.ESCALATE, AlertAction.CLOSE]
+
+
+_NEXT_STATUS = {
+    AlertAction.ACKNOWLEDGE: AlertStatus.ACKNOWLEDGED,
+    AlertAction.ESCALATE: AlertStatus.ESCALATED,
+    AlertAction.CLOSE: AlertStatus.CLOSED,
+}
+
+
+def act_on_alert(
     *,
     session: Session,
     alert: SafeguardingAlert,
-    status: AlertStatus,
-    user_id: int,
+    action: AlertAction,
+    by: User,
     note: str = "",
+    escalated_to: str | None = None,
 ) -> SafeguardingAlert:
-    """Move an alert on (acknowledged or closed) and keep who did it and their note."""
-    alert.status = status
-    alert.handled_by_id = user_id
+    """Record what the lead did, and add a line to the alert's note saying when and who.
+
+    Recording an action moves an open alert to acknowledged and leaves any other status
+    as it is. The caller writes the audit event and commits.
+    """
+    note = note.strip()
+    if action not in available_actions(alert):
+        raise ValueError(f"an alert that is {alert.status} cannot be {action}")
+    if action == AlertAction.ESCALATE and escalated_to not in ESCALATION_TARGETS:
+        raise ValueError("say who the alert was escalated to")
+    if action in NEEDS_NOTE and not note:
+        raise ValueError(f"{action} needs a note")
+    if len(note) > NOTE_LIMIT:
+        raise ValueError(f"a note is at most {NOTE_LIMIT} characters")
+    if action == AlertAction.RECORD:
+        if alert.status == AlertStatus.OPEN:
+            alert.status = AlertStatus.ACKNOWLEDGED
+    else:
+        alert.status = _NEXT_STATUS[action]
+    alert.handled_by_id = by.id
     alert.handled_at = utcnow()
-    if note.strip():
-        stamp = alert.handled_at.strftime("%Y-%m-%d %H:%M UTC")
-        alert.note = (alert.note + "\n\n" if alert.note else "") + f"{stamp} ({status}): {note}"
+    done = {
+        AlertAction.ACKNOWLEDGE: "acknowledged the alert",
+        AlertAction.RECORD: "recorded an action",
+        AlertAction.ESCALATE: f"escalated it to {ESCALATION_TARGETS.get(escalated_to or '')}",
+        AlertAction.CLOSE: "closed the alert",
+    }[action]
+    line = f"{alert.handled_at.strftime('%Y-%m-%d %H:%M UTC')}: {by.full_name} {done}."
+    if note:
+        line += f"\n{note}"
+    alert.note = (alert.note + "\n\n" if alert.note else "") + line
     session.add(alert)
     session.flush()
     return alert

@@ -108,6 +108,10 @@ class SurveyRound(SurveyRoundBase, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    # The team checked its coding: two coders agreed well enough (kappa) on a sample.
+    coding_agreed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    coding_agreed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    coding_kappa: float | None = Field(default=None)
 
     @property
     def name(self) -> str:

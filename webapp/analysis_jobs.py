@@ -147,9 +147,9 @@ def _recode(session: Session, job: Job, codebook: Any, report: Report) -> int:
     batch = 500
     for start in range(0, len(comments), batch):
         chunk = comments[start : start + batch]
-        for comment, themes in zip(
-            chunk, loaded.code([c.text_redacted for c in chunk]), strict=True
-        ):
+        coded = loaded.code_with_uncertainty([c.text_redacted for c in chunk])
+        for comment, (themes, unsure) in zip(chunk, coded, strict=True):
+            comment.uncertainty = unsure
             code_comment(
                 session=session,
                 comment=comment,

@@ -26,7 +26,7 @@ from models.jobs import Job
 from models.surveys import SurveyImport, SurveyRound, finish_import
 from webapp.analysis_jobs import JobProblem, Report
 from webapp.journey import context_for, definition_by_id
-from webapp.screening import Analysed, analyse, record
+from webapp.screening import Analysed, analyse, district_of, record
 from webapp.survey_imports import SpreadsheetError, convert, read_table
 
 KIND = "survey-import"  # the job kind, as webapp/analysis_jobs.py knows it
@@ -114,4 +114,10 @@ def _write(
         save_answers(session=session, response=response, page_id="import", answers=answers)
         response.pages_done = [page.id for page in definition.pages]
         submit_response(session=session, response=response)
-        record(session=session, organisation=organisation, response=response, analysed=found)
+        record(
+            session=session,
+            organisation=organisation,
+            response=response,
+            analysed=found,
+            district_id=district_of(session, organisation, definition, response),
+        )

@@ -16,9 +16,17 @@ from analysis.redaction import redact
 from analysis.safeguarding import Screening, most_severe, screen
 from analysis.sentiment import LexiconSentiment
 from forms.schema import FormDefinition
-from models import Organisation, Response, list_settings, list_users, record_event
+from models import (
+    Organisation,
+    Response,
+    list_districts,
+    list_settings,
+    list_users,
+    record_event,
+)
 from models.coding import CodingSource, code_comment, get_active_codebook, save_comment
 from models.safeguarding import alert_summary, create_alert
+from models.surveys import Invitation
 from webapp import coder_cache
 
 FREE_TEXT_KINDS = frozenset({"short_text", "long_text"})
@@ -39,6 +47,25 @@ def free_text_answers(
             value = answers.get(question.id)
             if isinstance(value, str) and value.strip():
                 yield question.id, value
+
+
+def district_of(
+    session: Session, organisation: Organisation, definition: FormDefinition, response: Response
+) -> int | None:
+    """Where the respondent lives or goes to school: their answer, else their invitation's."""
+    districts = {d.id for d in list_districts(session=session, organisation=organisation)}
+    for page in definition.pages:
+        for question in page.questions:
+            value = (
+                str(response.answers.get(question.id, "")) if question.kind == "district" else ""
+            )
+            if value.isdigit() and int(value) in districts:
+                return int(value)
+    if response.invitation_id is not None:
+        invitation = session.get(Invitation, response.invitation_id)
+        if invitation is not None and invitation.district_id in districts:
+            return invitation.district_id
+    return None
 
 
 def known_names(session: Session, organisation: Organisation, response: Response) -> list[str]:
@@ -86,7 +113,12 @@ def analyse(
 
 
 def record(
-    *, session: Session, organisation: Organisation, response: Response, analysed: list[Analysed]
+    *,
+    session: Session,
+    organisation: Organisation,
+    response: Response,
+    analysed: list[Analysed],
+    district_id: int | None = None,
 ) -> Screening:
     """Store what `analyse` found: alerts for the lead, redacted comments, their coding."""
     comments = []
@@ -107,6 +139,7 @@ def record(
                 flagged=item.screening.flag,
                 # A comment that raised a safeguarding flag is never quoted, whatever was said.
                 quote_consent=agreed and not item.screening.flag,
+                district_id=district_id,
             )
         )
     _code(session, organisation, comments)
@@ -125,7 +158,13 @@ def process_submission(
         names=known_names(session, organisation, response),
         places=[s.name for s in list_settings(session=session, organisation=organisation)],
     )
-    return record(session=session, organisation=organisation, response=response, analysed=analysed)
+    return record(
+        session=session,
+        organisation=organisation,
+        response=response,
+        analysed=analysed,
+        district_id=district_of(session, organisation, definition, response),
+    )
 
 
 def _raise_alert(
@@ -168,12 +207,13 @@ def _code(session: Session, organisation: Organisation, comments: list) -> None:
     if loaded is None:
         return
     try:
-        codings = loaded.code([comment.text_redacted for comment in comments])
+        codings = loaded.code_with_uncertainty([comment.text_redacted for comment in comments])
     except Exception:
         # Coding can be redone later; a response must still be sent, and its screening kept.
         log.exception("coding a new response failed", extra={"coder_model_id": loaded.model_id})
         return
-    for comment, themes in zip(comments, codings, strict=True):
+    for comment, (themes, unsure) in zip(comments, codings, strict=True):
+        comment.uncertainty = unsure
         code_comment(
             session=session,
             comment=comment,

@@ -1,0 +1,207 @@
+"""Double coding: a sample of comments coded twice, independently, to measure agreement.
+
+The second coder is another person, or the machine (its suggestions at the moment the
+sample was drawn). Neither person sees the other's coding, or the machine's, until both
+have finished.
+"""
+
+import random
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.coding import CodingSource, Comment, CommentTheme
+from models.responses import Response
+from models.types import UTCDateTime, utcnow, value_enum
+
+
+class SecondCoder(StrEnum):
+    PERSON = "person"
+    MACHINE = "machine"
+
+
+class AgreementSample(SQLModel, table=True):
+    __tablename__ = "agreement_sample"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    codebook_id: int = Field(foreign_key="codebook.id", index=True)
+    round_id: int | None = Field(default=None, foreign_key="survey_round.id", index=True)
+    second: SecondCoder = Field(sa_type=value_enum(SecondCoder))
+    first_user_id: int = Field(foreign_key="staff_user.id")
+    second_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    comment_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class AgreementCoding(SQLModel, table=True):
+    """One coder's themes for one comment of a sample (slot 1 or 2)."""
+
+    __tablename__ = "agreement_coding"
+    __table_args__ = (UniqueConstraint("sample_id", "comment_id", "slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sample_id: int = Field(foreign_key="agreement_sample.id", index=True)
+    comment_id: int = Field(foreign_key="comment.id")
+    slot: int
+    user_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    theme_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    coded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+def sample_comments(
+    *,
+    session: Session,
+    organisation_id: int,
+    size: int,
+    round_id: int | None = None,
+    seed: int | None = None,
+) -> list[int]:
+    """A random sample of the organisation's comments (of one round, if given)."""
+    query = select(Comment.id).where(Comment.organisation_id == organisation_id)
+    if round_id is not None:
+        query = query.join(Response, col(Response.id) == Comment.response_id).where(
+            Response.round_id == round_id
+        )
+    ids = sorted(i for i in session.exec(query) if i is not None)
+    chosen = random.Random(seed).sample(ids, min(size, len(ids)))  # noqa: S311 - not security
+    return sorted(chosen)
+
+
+def create_sample(
+    *,
+    session: Session,
+    organisation_id: int,
+    codebook_id: int,
+    comment_ids: list[int],
+    second: SecondCoder,
+    first_user_id: int,
+    second_user_id: int | None,
+    created_by_id: int | None,
+    round_id: int | None = None,
+) -> AgreementSample:
+    """Start a double-coding sample; with the machine as second coder its coding is copied now."""
+    if second == SecondCoder.PERSON and (second_user_id is None or second_user_id == first_user_id):
+        raise ValueError("Two different people must code the sample.")
+    sample = AgreementSample(
+        organisation_id=organisation_id,
+        codebook_id=codebook_id,
+        round_id=round_id,
+        second=second,
+        first_user_id=first_user_id,
+        second_user_id=second_user_id if second == SecondCoder.PERSON else None,
+        comment_ids=comment_ids,
+        created_by_id=created_by_id,
+    )
+    session.add(sample)
+    session.flush()
+    if second == SecondCoder.MACHINE:
+        machine: dict[int, list[int]] = {comment_id: [] for comment_id in comment_ids}
+        for comment_id, theme_id in session.exec(
+            select(CommentTheme.comment_id, CommentTheme.theme_id)
+            .where(col(CommentTheme.comment_id).in_(comment_ids))
+            .where(CommentTheme.source == CodingSource.MACHINE)
+        ):
+            machine[comment_id].append(theme_id)
+        for comment_id, theme_ids in machine.items():
+            session.add(
+                AgreementCoding(
+                    sample_id=sample.id,  # type: ignore[arg-type]
+                    comment_id=comment_id,
+                    slot=2,
+                    theme_ids=sorted(theme_ids),
+                )
+            )
+        session.flush()
+    return sample
+
+
+def list_samples(*, session: Session, organisation_id: int) -> list[AgreementSample]:
+    query = (
+        select(AgreementSample)
+        .where(AgreementSample.organisation_id == organisation_id)
+        .order_by(col(AgreementSample.id).desc())
+    )
+    return list(session.exec(query))
+
+
+def get_sample(*, session: Session, organisation_id: int, sample_id: int) -> AgreementSample | None:
+    sample = session.get(AgreementSample, sample_id)
+    if sample is None or sample.organisation_id != organisation_id:
+        return None
+    return sample
+
+
+def slot_for(sample: AgreementSample, user_id: int) -> int | None:
+    """Which coder this person is in the sample, or None if they are not one."""
+    if user_id == sample.first_user_id:
+        return 1
+    if sample.second == SecondCoder.PERSON and user_id == sample.second_user_id:
+        return 2
+    return None
+
+
+def codings(*, session: Session, sample_id: int, slot: int) -> dict[int, list[int]]:
+    """One coder's themes per comment, for the comments they have coded so far."""
+    query = (
+        select(AgreementCoding)
+        .where(AgreementCoding.sample_id == sample_id)
+        .where(AgreementCoding.slot == slot)
+    )
+    return {coding.comment_id: list(coding.theme_ids) for coding in session.exec(query)}
+
+
+def save_coding(
+    *,
+    session: Session,
+    sample: AgreementSample,
+    comment_id: int,
+    slot: int,
+    user_id: int,
+    theme_ids: list[int],
+) -> AgreementCoding:
+    """Record (or change) one coder's themes for one comment of the sample."""
+    if comment_id not in sample.comment_ids:
+        raise ValueError("That comment is not in the sample.")
+    found = session.exec(
+        select(AgreementCoding)
+        .where(AgreementCoding.sample_id == sample.id)
+        .where(AgreementCoding.comment_id == comment_id)
+        .where(AgreementCoding.slot == slot)
+    ).first()
+    coding = found or AgreementCoding(
+        sample_id=sample.id,  # type: ignore[arg-type]
+        comment_id=comment_id,
+        slot=slot,
+    )
+    coding.user_id = user_id
+    coding.theme_ids = sorted(set(theme_ids))
+    coding.coded_at = utcnow()
+    session.add(coding)
+    session.flush()
+    return coding
+
+
+def progress(*, session: Session, sample: AgreementSample) -> dict[int, int]:
+    """How many comments each coder (slot) has coded."""
+    return {
+        slot: len(codings(session=session, sample_id=sample.id, slot=slot))  # type: ignore[arg-type]
+        for slot in (1, 2)
+    }
+
+
+def summary(sample: AgreementSample) -> dict[str, Any]:
+    """What the audit log keeps about a sample."""
+    return {
+        "size": len(sample.comment_ids),
+        "second": sample.second.value,
+        "round": sample.round_id,
+    }
