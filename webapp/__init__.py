@@ -27,11 +27,15 @@ from webapp import (
     security,
     settings,
     staff,
+    staff_agreement,
     staff_analysis,
+    staff_codebooks,
+    staff_discovery,
     staff_forms,
     staff_plan_actions,  # noqa: F401  (adds the action pages to staff_plans.bp)
     staff_plan_evidence,  # noqa: F401  (adds the evidence pages to staff_plans.bp)
     staff_plans,
+    staff_review,
     staff_safeguarding,
     staff_scorecard,  # noqa: F401  (adds the scorecard to staff_plans.bp)
     staff_survey_imports,
@@ -91,6 +95,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_forms.bp)
     app.register_blueprint(staff_safeguarding.bp)
     app.register_blueprint(staff_analysis.bp)
+    app.register_blueprint(staff_codebooks.bp)
+    app.register_blueprint(staff_discovery.bp)
+    app.register_blueprint(staff_review.bp)
+    app.register_blueprint(staff_agreement.bp)
     app.register_blueprint(staff_surveys.bp)
     app.register_blueprint(staff_plans.bp)
     app.register_blueprint(staff_survey_results.bp)

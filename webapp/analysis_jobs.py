@@ -162,39 +162,10 @@ def _recode(session: Session, job: Job, codebook: Any, report: Report) -> int:
 
 
 def discover(session: Session, job: Job, report: Report) -> dict[str, Any]:
-    """Propose themes from the organisation's comments."""
-    from analysis.discovery import ThemeDiscovery
+    """Propose themes from the organisation's comments (see webapp/discovery_jobs.py)."""
+    from webapp.discovery_jobs import run_discovery
 
-    report(5, "Reading comments")
-    comments = list_comments(session=session, organisation_id=job.organisation_id)
-    texts = [comment.text_redacted for comment in comments]
-    if len(texts) < MIN_DISCOVERY_COMMENTS:
-        raise JobProblem(
-            f"Finding themes needs at least {MIN_DISCOVERY_COMMENTS} comments; "
-            f"there are {len(texts)}."
-        )
-    report(15, f"Grouping {len(texts)} comments")
-    try:
-        model = ThemeDiscovery(n_themes=job.params.get("n_themes"), random_state=0).fit(texts)
-    except ValueError as error:
-        raise JobProblem(str(error)) from None
-    report(90, "Describing each theme")
-    labels = [int(label) for label in model.labels_]
-    return {
-        "n_comments": len(texts),
-        "other": sum(1 for label in labels if label < 0),
-        "themes": [_describe(theme) for theme in model.themes_],
-    }
-
-
-def _describe(theme: Any) -> dict[str, Any]:
-    return {
-        "id": int(theme.id),
-        "name": str(theme.name),
-        "keywords": [str(word) for word in theme.keywords],
-        "size": int(theme.size),
-        "representatives": [str(text) for text in theme.representatives],
-    }
+    return run_discovery(session, job, report)
 
 
 def survey_import(session: Session, job: Job, report: Report) -> dict[str, Any]:

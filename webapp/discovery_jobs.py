@@ -1,0 +1,68 @@
+"""Finding themes, run by the queue's worker: the clusters it finds are kept for review.
+
+Each cluster keeps its name, keywords, a few redacted quotes and the comments in it, so a
+participation worker can turn it into a theme, fold it into one, split it or dismiss it.
+"""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from models.coding import list_comments
+from models.jobs import Job
+from models.review import DiscoveredCluster
+from webapp.analysis_jobs import MIN_DISCOVERY_COMMENTS, JobProblem, Report
+
+
+def run_discovery(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Propose themes from the organisation's comments."""
+    from analysis.discovery import ThemeDiscovery
+
+    report(5, "Reading comments")
+    comments = list_comments(session=session, organisation_id=job.organisation_id)
+    texts = [comment.text_redacted for comment in comments]
+    if len(texts) < MIN_DISCOVERY_COMMENTS:
+        raise JobProblem(
+            f"Finding themes needs at least {MIN_DISCOVERY_COMMENTS} comments; "
+            f"there are {len(texts)}."
+        )
+    report(15, f"Grouping {len(texts)} comments")
+    try:
+        model = ThemeDiscovery(n_themes=job.params.get("n_themes"), random_state=0).fit(texts)
+    except ValueError as error:
+        raise JobProblem(str(error)) from None
+    report(90, "Describing each theme")
+    labels = [int(label) for label in model.labels_]
+    for theme in model.themes_:
+        session.add(
+            DiscoveredCluster(
+                organisation_id=job.organisation_id,
+                codebook_id=job.params["codebook_id"],
+                job_id=job.id,  # type: ignore[arg-type]
+                name=str(theme.name)[:200],
+                keywords=[str(word) for word in theme.keywords],
+                size=int(theme.size),
+                quotes=[str(text) for text in theme.representatives],
+                comment_ids=[
+                    c.id  # type: ignore[misc]
+                    for c, label in zip(comments, labels, strict=True)
+                    if label == theme.id
+                ],
+            )
+        )
+    session.flush()
+    return {
+        "n_comments": len(texts),
+        "other": sum(1 for label in labels if label < 0),
+        "themes": [_describe(theme) for theme in model.themes_],
+    }
+
+
+def _describe(theme: Any) -> dict[str, Any]:
+    return {
+        "id": int(theme.id),
+        "name": str(theme.name),
+        "keywords": [str(word) for word in theme.keywords],
+        "size": int(theme.size),
+        "representatives": [str(text) for text in theme.representatives],
+    }
