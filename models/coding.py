@@ -314,7 +314,13 @@ def code_comment(
     source: CodingSource,
     coder_model_id: int | None = None,
 ) -> None:
-    """Replace a comment's codings from one source with the given themes and confidences."""
+    """Replace a comment's codings from one source with the given themes and confidences.
+
+    A person's coding marks the comment reviewed, so it leaves the review queue.
+    """
+    if source == CodingSource.HUMAN and comment.reviewed_at is None:
+        comment.reviewed_at = utcnow()
+        session.add(comment)
     for old in session.exec(
         select(CommentTheme)
         .where(CommentTheme.comment_id == comment.id)

@@ -32,6 +32,8 @@ Report = Callable[[int, str], None]
 MIN_TRAINING_COMMENTS = 20
 #: And examples each theme needs to be learned; themes with fewer are left out, and said so.
 MIN_THEME_EXAMPLES = 3
+#: Folds of the cross-validation behind the model-quality page.
+QUALITY_FOLDS = 5
 #: Comments needed before discovery can find anything worth proposing.
 MIN_DISCOVERY_COMMENTS = 20
 
@@ -77,6 +79,7 @@ def run(engine: Engine, job_id: int) -> None:
 def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
     """Train a coder on the comments people have coded, then recode every comment with it."""
     from analysis.coder import ThemeCoder
+    from analysis.quality import cross_validate
 
     codebook = get_codebook(
         session=session, organisation_id=job.organisation_id, codebook_id=job.params["codebook_id"]
@@ -104,13 +107,27 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
     labels = labels.drop(columns=skipped)
     if labels.shape[1] < 1:
         raise JobProblem(f"No theme has {MIN_THEME_EXAMPLES} or more coded comments yet.")
-    report(15, f"Training on {len(texts)} comments and {labels.shape[1]} themes")
+    report(10, f"Checking the coder on {len(texts)} comments people have coded")
+    quality = cross_validate(
+        texts,
+        labels,
+        folds=QUALITY_FOLDS,
+        progress=lambda done, folds: report(
+            10 + 45 * done // folds, f"Checking the coder: part {done} of {folds}"
+        ),
+    )
+    report(55, f"Training on {len(texts)} comments and {labels.shape[1]} themes")
     try:
         coder = ThemeCoder(random_state=0, codebook_version=codebook.version).fit(texts, labels)
     except ValueError as error:
         raise JobProblem(str(error)) from None
     report(70, "Saving the model")
-    details = {"themes": list(labels.columns), "skipped": skipped, **coder.metadata_}
+    details = {
+        "themes": list(labels.columns),
+        "skipped": skipped,
+        "quality": quality,
+        **coder.metadata_,
+    }
     record = save_coder_model(
         session=session,
         organisation_id=job.organisation_id,
@@ -136,6 +153,7 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
         "themes": list(labels.columns),
         "skipped": skipped,
         "recoded": recoded,
+        "micro_f1": quality["micro"]["f1"],
     }
 
 

@@ -1,5 +1,418 @@
-"""(being written)"""
+"""The review queue: people check the machine's coding, comment by comment, and it learns.
 
-from flask import Blueprint
+Each comment is shown redacted, with the themes the machine suggested, how sure it was and
+the words that drove each suggestion. A reviewer accepts, rejects or adds themes and sets
+the sentiment; every decision is kept with what the machine had said. After enough new
+decisions (an organisation setting) the coder retrains in the background.
+"""
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlmodel import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from analysis.sentiment import LABELS as SENTIMENTS
+from models import (
+    FormVersion,
+    Organisation,
+    Response,
+    Role,
+    list_districts,
+    list_users,
+    record_event,
+)
+from models.coding import (
+    Codebook,
+    Comment,
+    Theme,
+    get_active_codebook,
+    get_codebook,
+    in_tree_order,
+    latest_coder_model,
+    list_themes,
+)
+from models.jobs import JobStatus, create_job, list_jobs
+from models.review import (
+    count_decisions_since,
+    decisions_for,
+    get_settings,
+    human_themes,
+    review_comment,
+    suggestions,
+)
+from models.surveys import SurveyRound, list_rounds
+from webapp import coder_cache, db, review_queue
+from webapp.access import roles_required
+from webapp.queue import queue
+from webapp.review_queue import BANDS, REVIEWED, Filters
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
+CODERS = (Role.PARTICIPATION, Role.OFFICER, Role.ADMIN)
+BULK_ACTIONS = {
+    "accept": "Accept the machine's suggestions",
+    "reject": "Reject the machine's suggestions",
+    "add": "Add a theme",
+}
+
+
+class ReviewForm(FlaskForm):
+    """Only the CSRF token: themes and sentiment are checked against the codebook by hand."""
+
+
+def _codebook() -> Codebook:
+    found = get_active_codebook(session=db.session(), organisation_id=current_user.organisation_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _comment(comment_id: int) -> Comment:
+    found = db.session().get(Comment, comment_id)
+    if found is None or found.organisation_id != current_user.organisation_id:
+        abort(404)
+    return found
+
+
+@bp.get("/review/")
+@roles_required(*CODERS)
+def queue_page() -> str:
+    """The comments to review, least sure first, with filters and bulk actions."""
+    session = db.session()
+    organisation_id = current_user.organisation_id
+    codebook = get_active_codebook(session=session, organisation_id=organisation_id)
+    filters = Filters.from_args(request.args)
+    number = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    total = review_queue.count(session, organisation_id, filters)
+    comments = review_queue.page(session, organisation_id, filters, number)
+    themes = list_themes(session=session, codebook_id=codebook.id) if codebook else []  # type: ignore[arg-type]
+    ids = [c.id for c in comments]
+    return render_template(
+        "staff/review/queue.html",
+        codebook=codebook,
+        comments=comments,
+        total=total,
+        number=number,
+        pages=max(1, -(-total // review_queue.PAGE_SIZE)),
+        filters=filters,
+        options=_filter_options(themes),
+        themes={t.id: t for t in themes},
+        suggested=suggestions(session=session, comment_ids=ids),  # type: ignore[arg-type]
+        coded=human_themes(session=session, comment_ids=ids),  # type: ignore[arg-type]
+        bulk_actions=BULK_ACTIONS,
+        form=ReviewForm(),
+    )
+
+
+def _filter_options(themes: list[Theme]) -> dict[str, list[tuple[str, str]]]:
+    session = db.session()
+    organisation_id = current_user.organisation_id
+    organisation = session.get(Organisation, organisation_id)
+    rounds = list_rounds(session=session, organisation_id=organisation_id)
+    forms = sorted({(r.form_slug, r.name.rsplit(",", 1)[0]) for r in rounds})
+    questions = sorted(
+        session.exec(
+            select(Comment.question_id).where(Comment.organisation_id == organisation_id).distinct()
+        )
+    )
+    return {
+        "round": [(str(r.id), r.name) for r in reversed(rounds)],
+        "form": [(slug, slug.replace("-", " ").capitalize()) for slug, _name in forms],
+        "question": [(q, q.replace("_", " ").replace("-", " ")) for q in questions],
+        "district": [
+            (str(d.id), d.name) for d in list_districts(session=session, organisation=organisation)
+        ],
+        "theme": [(str(t.id), "- " * depth + t.name) for t, depth in in_tree_order(themes)],
+        "band": [(key, label) for key, (label, _low, _high) in BANDS.items()],
+        "sentiment": [(s, s.capitalize()) for s in SENTIMENTS],
+        "reviewed": list(REVIEWED.items()),
+    }
+
+
+@bp.get("/review/<int:comment_id>")
+@roles_required(*CODERS)
+def comment(comment_id: int) -> str:
+    """One comment to review."""
+    return _comment_page(_comment(comment_id), Filters.from_args(request.args))
+
+
+def _comment_page(
+    found: Comment,
+    filters: Filters,
+    errors: dict[str, str] | None = None,
+    chosen: set[int] | None = None,
+    sentiment: str | None = None,
+) -> str:
+    session = db.session()
+    codebook = _codebook()
+    themes = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
+    active = {t.id for t in themes}
+    suggested = {
+        theme_id: confidence
+        for theme_id, confidence in suggestions(session=session, comment_ids=[found.id])[  # type: ignore[list-item]
+            found.id  # type: ignore[index]
+        ].items()
+        if theme_id in active
+    }
+    coded = human_themes(session=session, comment_ids=[found.id])[found.id]  # type: ignore[list-item,index]
+    words = _words(codebook, found) if suggested else {}
+    if chosen is None:
+        chosen = coded if found.reviewed_at else coded | set(suggested)
+    # Suggested themes come first, most confident first, so the number keys reach them.
+    ordered = sorted(
+        in_tree_order(themes),
+        key=lambda pair: (pair[0].id not in suggested, -(suggested.get(pair[0].id) or 0)),
+    )
+    response = session.get(Response, found.response_id) if found.response_id else None
+    version = session.get(FormVersion, response.form_version_id) if response else None
+    survey_round = (
+        session.get(SurveyRound, response.round_id) if response and response.round_id else None
+    )
+    people = {
+        u.id: u.full_name
+        for u in list_users(session=session, organisation_id=current_user.organisation_id)
+    }
+    return render_template(
+        "staff/review/comment.html",
+        comment=found,
+        themes=ordered,
+        suggested=suggested,
+        words=words,
+        chosen=chosen,
+        sentiment=sentiment or found.sentiment,
+        sentiments=SENTIMENTS,
+        errors=errors or {},
+        filters=filters,
+        previous_id=review_queue.previous_before(
+            session, current_user.organisation_id, filters, found.id
+        ),  # type: ignore[arg-type]
+        next_id=review_queue.next_after(session, current_user.organisation_id, filters, found.id),  # type: ignore[arg-type]
+        decisions=decisions_for(session=session, comment_id=found.id),  # type: ignore[arg-type]
+        theme_names={
+            t.id: t.name
+            for t in list_themes(session=session, codebook_id=codebook.id, include_inactive=True)
+        },  # type: ignore[arg-type]
+        people=people,
+        version=version,
+        survey_round=survey_round,
+        form=ReviewForm(),
+        page_has_errors=bool(errors),
+    )
+
+
+def _words(codebook: Codebook, found: Comment) -> dict[int, list[str]]:
+    loaded = coder_cache.latest(db.session(), codebook)
+    if loaded is None:
+        return {}
+    try:
+        return loaded.explain(found.text_redacted)
+    except Exception:  # an explanation is a help, never a reason the page fails
+        return {}
+
+
+@bp.post("/review/<int:comment_id>")
+@roles_required(*CODERS)
+def save(comment_id: int) -> str | WerkzeugResponse:
+    """Record the reviewer's themes and sentiment, then go to the next comment."""
+    session = db.session()
+    found = _comment(comment_id)
+    codebook = _codebook()
+    filters = Filters.from_args(request.args)
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    active = {t.id for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
+    chosen = {int(v) for v in request.form.getlist("themes") if v.isdigit() and len(v) < 10}
+    sentiment = request.form.get("sentiment", "")
+    errors = {}
+    if not chosen <= active:
+        errors["themes"] = "Choose themes from this codebook"
+    if sentiment not in SENTIMENTS:
+        errors["sentiment"] = "Select the sentiment of the comment"
+    if errors:
+        return _comment_page(found, filters, errors, chosen & active, sentiment or None)
+    decisions = review_comment(
+        session=session,
+        comment=found,
+        theme_ids=chosen,  # type: ignore[arg-type]
+        sentiment=sentiment,
+        user_id=current_user.id,
+    )
+    _audit("review.comment.coded", found, len(decisions))
+    session.commit()
+    retraining = retrain_if_due(codebook)
+    following = review_queue.next_after(session, current_user.organisation_id, filters, found.id)  # type: ignore[arg-type]
+    message = (
+        "Saved. The coder has started learning from the new decisions." if retraining else "Saved"
+    )
+    flash(message, "success")
+    if following is None:
+        return redirect(url_for(".queue_page", **filters.args()))
+    return redirect(url_for(".comment", comment_id=following, **filters.args()))
+
+
+@bp.post("/review/bulk")
+@roles_required(*CODERS)
+def bulk() -> WerkzeugResponse:
+    """Apply one decision to every selected comment."""
+    session = db.session()
+    codebook = _codebook()
+    filters = Filters.from_args(request.args)
+    back = redirect(url_for(".queue_page", **filters.args()))
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "")
+    ids = [int(v) for v in request.form.getlist("comments") if v.isdigit() and len(v) < 10]
+    active = {t.id for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
+    theme_value = request.form.get("theme", "")
+    theme_id = int(theme_value) if theme_value.isdigit() and len(theme_value) < 10 else None
+    if not ids:
+        flash("Select at least one comment", "error")
+        return back
+    if action not in BULK_ACTIONS:
+        flash("Select what to do with the selected comments", "error")
+        return back
+    if action == "add" and theme_id not in active:
+        flash("Select the theme to add", "error")
+        return back
+    comments = [c for c in (session.get(Comment, i) for i in ids) if c is not None]
+    comments = [c for c in comments if c.organisation_id == current_user.organisation_id]
+    ids = [c.id for c in comments]  # type: ignore[misc]
+    suggested = suggestions(session=session, comment_ids=ids)  # type: ignore[arg-type]
+    coded = human_themes(session=session, comment_ids=ids)  # type: ignore[arg-type]
+    batch = uuid.uuid4().hex
+    for found in comments:
+        assert found.id is not None
+        offered = {t for t in suggested[found.id] if t in active}
+        if action == "accept":
+            chosen = coded[found.id] | offered
+        elif action == "reject":
+            chosen = coded[found.id] - offered
+        else:
+            chosen = coded[found.id] | {theme_id}  # type: ignore[arg-type]
+        review_comment(
+            session=session,
+            comment=found,
+            theme_ids=chosen & active,  # type: ignore[arg-type]
+            sentiment=None,
+            user_id=current_user.id,
+            batch=batch,
+        )
+    record_event(
+        session=session,
+        action=f"review.bulk.{action}",
+        actor_user_id=current_user.id,
+        organisation_id=current_user.organisation_id,
+        object_type="comment",
+        details={"comments": len(comments), "batch": batch, "theme_id": theme_id},
+    )
+    session.commit()
+    retrain_if_due(codebook)
+    flash(
+        f"{BULK_ACTIONS[action]}: done for {count_text(len(comments), 'comment')}",
+        "success",
+    )
+    return back
+
+
+def count_text(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _audit(action: str, found: Comment, decisions: int) -> None:
+    record_event(
+        session=db.session(),
+        action=action,
+        actor_user_id=current_user.id,
+        organisation_id=current_user.organisation_id,
+        object_type="comment",
+        object_id=found.id,
+        details={"decisions": decisions},
+    )
+
+
+# -- learning -------------------------------------------------------------------------------
+
+
+def retrain_if_due(codebook: Codebook) -> bool:
+    """Start retraining when enough new human decisions have been made since the last model.
+
+    Returns whether a retrain was started. Nothing starts while one is already waiting or
+    running for this codebook.
+    """
+    session = db.session()
+    organisation_id = current_user.organisation_id
+    settings = get_settings(session=session, organisation_id=organisation_id)
+    model = latest_coder_model(session=session, codebook=codebook)
+    since = model.created_at if model else None
+    if count_decisions_since(session=session, organisation_id=organisation_id, since=since) < (
+        settings.retrain_after
+    ):
+        return False
+    for job in list_jobs(session=session, organisation_id=organisation_id):
+        if (
+            job.kind == "retrain"
+            and job.status in {JobStatus.QUEUED, JobStatus.RUNNING}
+            and job.params.get("codebook_id") == codebook.id
+        ):
+            return False
+    job = create_job(
+        session=session,
+        organisation_id=organisation_id,
+        kind="retrain",
+        params={"codebook_id": codebook.id, "reason": "decisions"},
+        created_by_id=current_user.id,
+    )
+    session.commit()
+    queue().enqueue(job)
+    return True
+
+
+@bp.get("/codebooks/<int:codebook_id>/quality")
+@roles_required(*CODERS)
+def quality(codebook_id: int) -> str:
+    """How well the coder does on each theme, from cross-validation on human coding."""
+    session = db.session()
+    found = get_codebook(
+        session=session, organisation_id=current_user.organisation_id, codebook_id=codebook_id
+    )
+    if found is None:
+        abort(404)
+    model = latest_coder_model(session=session, codebook=found)
+    settings = get_settings(session=session, organisation_id=current_user.organisation_id)
+    themes = list_themes(session=session, codebook_id=codebook_id)
+    figures: dict[str, Any] = (model.details.get("quality") or {}) if model else {}
+    rows = []
+    for theme, depth in in_tree_order(themes):
+        measured = figures.get("themes", {}).get(theme.key)
+        rows.append(
+            {
+                "theme": theme,
+                "depth": depth,
+                "figures": measured,
+                "needs_examples": measured is None or measured["f1"] < settings.min_theme_f1,
+            }
+        )
+    jobs = [
+        j
+        for j in list_jobs(session=session, organisation_id=current_user.organisation_id)
+        if j.kind == "retrain" and j.params.get("codebook_id") == codebook_id
+    ][:5]
+    since = model.created_at if model else None
+    from webapp.staff_analysis import RetrainForm
+
+    return render_template(
+        "staff/review/quality.html",
+        codebook=found,
+        model=model,
+        figures=figures,
+        rows=rows,
+        settings=settings,
+        jobs=jobs,
+        new_decisions=count_decisions_since(
+            session=session, organisation_id=current_user.organisation_id, since=since
+        ),
+        retrain_form=RetrainForm(),
+    )

@@ -1,0 +1,342 @@
+"""The review queue: the order, reviewing a comment, bulk actions, learning and its quality."""
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from models import AuditEvent, get_organisation_by_slug
+from models.coding import (
+    CoderModel,
+    CodingSource,
+    Comment,
+    CommentTheme,
+    get_active_codebook,
+    list_themes,
+    save_comment,
+)
+from models.jobs import Job
+from models.review import CodingDecision, Decision, save_settings
+from tests.conftest import csrf_token, sign_in
+
+WORKER = "participation@demo.heard"
+
+
+@pytest.fixture
+def org(session, demo):
+    return get_organisation_by_slug(session=session, slug="kent-demo")
+
+
+@pytest.fixture
+def themes(session, org):
+    codebook = get_active_codebook(session=session, organisation_id=org.id)
+    return list_themes(session=session, codebook_id=codebook.id)
+
+
+def add_comment(session, org, text, *, uncertainty=None, machine=None, sentiment="neutral"):
+    comment = save_comment(
+        session=session,
+        organisation_id=org.id,
+        response_id=None,
+        question_id="have-your-say",
+        text_redacted=text,
+        sentiment=sentiment,
+        flagged=False,
+    )
+    comment.uncertainty = uncertainty
+    for theme, confidence in machine or []:
+        session.add(
+            CommentTheme(
+                comment_id=comment.id,
+                theme_id=theme.id,
+                source=CodingSource.MACHINE,
+                confidence=confidence,
+            )
+        )
+    session.commit()
+    return comment
+
+
+def queue_ids(client, query="") -> list[int]:
+    html = client.get(f"/staff/review/{query}").get_data(as_text=True)
+    return [int(n) for n in re.findall(r'name="comments" type="checkbox" value="(\d+)"', html)]
+
+
+def test_the_queue_puts_the_comments_the_coder_is_least_sure_of_first(client, session, org):
+    sure = add_comment(session, org, "Sure", uncertainty=0.05)
+    unsure = add_comment(session, org, "Could go either way", uncertainty=0.97)
+    middling = add_comment(session, org, "Middling", uncertainty=0.5)
+    never_coded = add_comment(session, org, "Not coded by the machine yet")
+    done = add_comment(session, org, "Already reviewed", uncertainty=0.99)
+    done.reviewed_at = done.created_at
+    session.add(done)
+    session.commit()
+
+    sign_in(client, WORKER)
+    assert queue_ids(client) == [unsure.id, middling.id, sure.id, never_coded.id]
+    assert queue_ids(client, "?reviewed=yes") == [done.id]
+    # "Review the next comment" starts at the least sure.
+    html = client.get("/staff/review/").get_data(as_text=True)
+    start = BeautifulSoup(html, "html.parser").find(id="start-reviewing")
+    assert start["href"].startswith(f"/staff/review/{unsure.id}")
+
+
+def test_reviewing_records_every_decision_with_what_the_machine_said(client, session, org, themes):
+    first, second, third = themes[:3]
+    comment = add_comment(
+        session, org, "The wait was long", uncertainty=0.6, machine=[(first, 0.81), (second, 0.55)]
+    )
+    later = add_comment(session, org, "Next one", uncertainty=0.2)
+    sign_in(client, WORKER)
+    url = f"/staff/review/{comment.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert (
+        "Suggested by the coder, 81% sure." in page and "Suggested by the coder, 55% sure." in page
+    )
+    soup = BeautifulSoup(page, "html.parser")
+    # Suggestions are ticked to start with, and come first so the number keys reach them.
+    boxes = soup.select('input[name="themes"]')
+    assert [b["value"] for b in boxes[:2]] == [str(first.id), str(second.id)]
+    assert [b.has_attr("checked") for b in boxes[:3]] == [True, True, False]
+    assert soup.find(id="shortcuts") is not None
+
+    # Accept the first, reject the second, add the third, and call it negative.
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "themes": [str(first.id), str(third.id)],
+            "sentiment": "negative",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/staff/review/{later.id}")
+
+    session.expire_all()
+    decisions = {
+        (d.decision, d.theme_id): d
+        for d in session.exec(select(CodingDecision).where(CodingDecision.comment_id == comment.id))
+    }
+    assert set(decisions) == {
+        (Decision.ACCEPT, first.id),
+        (Decision.REJECT, second.id),
+        (Decision.ADD, third.id),
+        (Decision.SENTIMENT, None),
+    }
+    assert decisions[(Decision.ACCEPT, first.id)].machine_confidence == 0.81
+    assert decisions[(Decision.REJECT, second.id)].machine_confidence == 0.55
+    assert decisions[(Decision.ADD, third.id)].machine_confidence is None
+    sentiment = decisions[(Decision.SENTIMENT, None)]
+    assert (sentiment.sentiment_before, sentiment.sentiment_after) == ("neutral", "negative")
+    assert decisions[(Decision.ACCEPT, first.id)].suggested == {
+        str(first.id): 0.81,
+        str(second.id): 0.55,
+    }
+    human = session.exec(
+        select(CommentTheme.theme_id)
+        .where(CommentTheme.comment_id == comment.id)
+        .where(CommentTheme.source == CodingSource.HUMAN)
+    ).all()
+    assert sorted(human) == sorted([first.id, third.id])
+    stored = session.get(Comment, comment.id)
+    assert stored.reviewed_at is not None and stored.sentiment == "negative"
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "review.comment.coded")).one()
+
+    # The page now shows who decided what.
+    history = client.get(url).get_data(as_text=True)
+    assert "Reject “" + second.name + "”" in history and "Suggested, 55% sure" in history
+
+
+def test_a_review_without_a_sentiment_is_an_error_and_saves_nothing(client, session, org, themes):
+    comment = add_comment(session, org, "Text", machine=[(themes[0], 0.9)], sentiment="")
+    sign_in(client, WORKER)
+    url = f"/staff/review/{comment.id}"
+    response = client.post(
+        url, data={"csrf_token": csrf_token(client, url), "themes": [str(themes[1].id)]}
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and "Select the sentiment of the comment" in html
+    # What the reviewer ticked is kept on the page.
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find(id=f"theme-{themes[1].id}").has_attr("checked")
+    assert not soup.find(id=f"theme-{themes[0].id}").has_attr("checked")
+    bad = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, url), "themes": ["99999"], "sentiment": "mixed"},
+    )
+    assert "Choose themes from this codebook" in bad.get_data(as_text=True)
+    session.expire_all()
+    assert session.exec(select(CodingDecision)).all() == []
+    assert session.get(Comment, comment.id).reviewed_at is None
+
+
+def test_bulk_actions_apply_to_every_selected_comment(client, session, org, themes):
+    a = add_comment(session, org, "A", machine=[(themes[0], 0.9)])
+    b = add_comment(session, org, "B", machine=[(themes[1], 0.7)])
+    c = add_comment(session, org, "C", machine=[(themes[2], 0.4)])
+    sign_in(client, WORKER)
+    token = csrf_token(client, "/staff/review/")
+    accepted = client.post(
+        "/staff/review/bulk",
+        data={"csrf_token": token, "comments": [str(a.id), str(b.id)], "action": "accept"},
+    )
+    assert accepted.status_code == 302
+    rejected = client.post(
+        "/staff/review/bulk",
+        data={"csrf_token": token, "comments": [str(c.id)], "action": "reject"},
+    )
+    assert rejected.status_code == 302
+    session.expire_all()
+
+    def human(comment):
+        return set(
+            session.exec(
+                select(CommentTheme.theme_id)
+                .where(CommentTheme.comment_id == comment.id)
+                .where(CommentTheme.source == CodingSource.HUMAN)
+            )
+        )
+
+    assert human(a) == {themes[0].id} and human(b) == {themes[1].id} and human(c) == set()
+    batches = {d.batch for d in session.exec(select(CodingDecision)) if d.comment_id != c.id}
+    assert len(batches) == 1 and batches != {""}
+
+    client.post(
+        "/staff/review/bulk",
+        data={
+            "csrf_token": token,
+            "comments": [str(c.id)],
+            "action": "add",
+            "theme": str(themes[3].id),
+        },
+    )
+    session.expire_all()
+    assert human(c) == {themes[3].id}
+    nothing = client.post(
+        "/staff/review/bulk", data={"csrf_token": token, "action": "accept"}, follow_redirects=True
+    )
+    assert "Select at least one comment" in nothing.get_data(as_text=True)
+    no_theme = client.post(
+        "/staff/review/bulk",
+        data={"csrf_token": token, "comments": [str(a.id)], "action": "add"},
+        follow_redirects=True,
+    )
+    assert "Select the theme to add" in no_theme.get_data(as_text=True)
+
+
+def test_filters_narrow_the_queue(client, session, org, themes):
+    from models import list_districts
+
+    district = list_districts(session=session, organisation=org)[0]
+    high = add_comment(session, org, "High", machine=[(themes[0], 0.92)], sentiment="positive")
+    medium = add_comment(session, org, "Medium", machine=[(themes[1], 0.6)], sentiment="negative")
+    low = add_comment(session, org, "Low", machine=[(themes[1], 0.3)])
+    none = add_comment(session, org, "None at all")
+    none.district_id = district.id
+    session.add(none)
+    session.commit()
+    sign_in(client, WORKER)
+    assert queue_ids(client, "?band=high") == [high.id]
+    assert queue_ids(client, "?band=medium") == [medium.id]
+    assert queue_ids(client, "?band=low") == [low.id]
+    assert queue_ids(client, "?band=none") == [none.id]
+    assert sorted(queue_ids(client, f"?theme={themes[1].id}")) == sorted([medium.id, low.id])
+    assert queue_ids(client, "?sentiment=positive") == [high.id]
+    assert queue_ids(client, f"?district={district.id}") == [none.id]
+    assert queue_ids(client, "?question=another-question") == []
+    assert sorted(queue_ids(client, "?reviewed=all&band=nonsense")) == sorted(
+        [high.id, medium.id, low.id, none.id]
+    )
+
+
+def test_other_roles_cannot_review_and_comments_stay_in_their_organisation(
+    app, client, session, org
+):
+    from models import OrganisationCreate, create_organisation
+
+    comment = add_comment(session, org, "Ours")
+    other = create_organisation(
+        session=session, data=OrganisationCreate(slug="other-area", name="Other area")
+    )
+    theirs = save_comment(
+        session=session,
+        organisation_id=other.id,
+        response_id=None,
+        question_id="q",
+        text_redacted="Theirs",
+        sentiment="",
+        flagged=False,
+    )
+    session.commit()
+    for email in ("safeguarding@demo.heard", "reviewer@demo.heard"):
+        lead = app.test_client()
+        sign_in(lead, email)
+        assert lead.get("/staff/review/").status_code == 403
+        assert lead.get(f"/staff/review/{comment.id}").status_code == 403
+    sign_in(client, WORKER)
+    assert client.get(f"/staff/review/{theirs.id}").status_code == 404
+    assert client.get(f"/staff/review/{comment.id}").status_code == 200
+
+
+def test_enough_new_decisions_retrain_the_coder_and_the_quality_page_shows_it(
+    app, client, session, org, themes
+):
+    from webapp.demo_data import load_comments
+
+    load_comments(session=session, organisation=org)
+    codebook = get_active_codebook(session=session, organisation_id=org.id)
+    save_settings(
+        session=session, organisation_id=org.id, user_id=None, retrain_after=2, min_theme_f1=0.99
+    )
+    first = add_comment(session, org, "We waited months for an assessment", uncertainty=0.9)
+    second = add_comment(session, org, "The school listened to my son", uncertainty=0.8)
+    waiting = add_comment(session, org, "Still waiting for the speech therapist to ring back")
+    sign_in(client, WORKER)
+    quality_url = f"/staff/codebooks/{codebook.id}/quality"
+    assert "No coder has been trained for this codebook yet" in client.get(quality_url).get_data(
+        as_text=True
+    )
+    url = f"/staff/review/{first.id}"
+    client.post(url, data={"csrf_token": csrf_token(client, url), "sentiment": "negative"})
+    session.expire_all()
+    assert session.exec(select(Job)).all() == []  # one decision is not enough
+    url = f"/staff/review/{second.id}"
+    saved = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, url), "sentiment": "positive"},
+        follow_redirects=True,
+    )
+    assert "The coder has started learning from the new decisions" in saved.get_data(as_text=True)
+    session.expire_all()
+    [job] = session.exec(select(Job)).all()
+    assert job.kind == "retrain" and job.status == "done", job.message
+    model = session.exec(select(CoderModel)).one()
+    quality = model.details["quality"]
+    assert quality["folds"] == 5 and quality["comments"] == model.trained_on
+    assert 0 < quality["micro"]["f1"] <= 1
+
+    page = client.get(quality_url).get_data(as_text=True)
+    soup = BeautifulSoup(page, "html.parser")
+    rows = {
+        row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
+        for row in soup.select("#quality tbody tr")
+    }
+    learned = next(t for t in themes if t.key in quality["themes"])
+    figures = quality["themes"][learned.key]
+    assert rows[learned.name][:4] == [
+        str(figures["support"]),
+        f"{figures['precision']:.2f}",
+        f"{figures['recall']:.2f}",
+        f"{figures['f1']:.2f}",
+    ]
+    # The threshold is 0.99 here, so every theme below it is flagged.
+    assert rows[learned.name][4] == (
+        "Needs more examples" if figures["f1"] < 0.99 else "Good enough"
+    )
+    assert f"{quality['micro']['f1']:.2f}" in page and "Last trained" in page
+
+    # The retrain recoded every comment: the one left to review has the coder's doubt now.
+    session.expire_all()
+    assert session.get(Comment, waiting.id).uncertainty is not None
