@@ -202,9 +202,10 @@ def test_retraining_learns_from_people_and_codes_new_submissions(app, published,
     client = app.test_client()
     sign_in(client, WORKER)
     page = client.get(_start(client, session, "retrain")).get_data(as_text=True)
-    # It learns from the comments a person gave at least one theme.
-    coded = sum(1 for c in demo_comments() if c["themes"])
-    assert 0 < coded < added
+    # It learns from every comment a person coded, including those they gave no theme:
+    # those show it what none of the themes looks like.
+    coded = len(demo_comments())
+    assert coded == added and any(not c["themes"] for c in demo_comments())
     assert "The coder has been retrained" in page
     assert f"It learned from {coded} comments" in page and "It codes 14 themes" in page
     assert f"{added} comments were coded again" in page
