@@ -1,57 +1,127 @@
 """The safeguarding lead's pages: possible disclosures, as written, and what was done.
 
-Only the safeguarding lead and administrators may open them. Every view of an alert is
-audited, because it shows a child's own words.
+Only the safeguarding lead may open them: not administrators, who manage accounts, not
+disclosures. Every view of an alert is audited, because it shows a child's own words.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import Field, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
-from forms.widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
+from forms.widgets import GovCharacterCount, GovRadioInput, GovSelect, GovSubmitInput
 from models import FormVersion, Response, Role, record_event
 from models.safeguarding import (
-    AlertStatus,
+    ESCALATION_TARGETS,
+    NEEDS_NOTE,
+    NOTE_LIMIT,
+    AlertAction,
     SafeguardingAlert,
+    act_on_alert,
     alert_summary,
+    available_actions,
     get_alert,
-    handle_alert,
     list_alerts,
 )
 from webapp import db
 from webapp.access import roles_required
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/staff/safeguarding")
-LEADS = (Role.SAFEGUARDING, Role.ADMIN)
+LEADS = (Role.SAFEGUARDING,)
+
+# Each action's radio label and hint.
+ACTIONS = {
+    AlertAction.ACKNOWLEDGE: (
+        "Acknowledge it",
+        "You have read it and are dealing with it.",
+    ),
+    AlertAction.RECORD: (
+        "Record an action taken",
+        "For example, you referred it to the designated safeguarding lead at the school. "
+        "Say what you did in the note.",
+    ),
+    AlertAction.ESCALATE: (
+        "Escalate it",
+        "You passed it on outside the setting, for example to children's social care or "
+        "the police. Say who to, and what you told them in the note.",
+    ),
+    AlertAction.CLOSE: (
+        "Close it",
+        "Nothing more needs to be done. Once it is closed, nothing more can be recorded.",
+    ),
+}
+FLASHES = {
+    AlertAction.ACKNOWLEDGE: "acknowledged",
+    AlertAction.RECORD: "action recorded",
+    AlertAction.ESCALATE: "escalated",
+    AlertAction.CLOSE: "closed",
+}
 
 
-class HandleForm(FlaskForm):
-    status = RadioField(
+class ActionForm(FlaskForm):
+    action = RadioField(
         "What have you done?",
-        choices=[
-            SelectChoice(AlertStatus.ACKNOWLEDGED.value, "I have seen it and am acting on it"),
-            SelectChoice(AlertStatus.CLOSED.value, "It is dealt with: close the alert"),
-        ],
+        validate_choice=False,
         validators=[InputRequired("Select what you have done")],
         widget=GovRadioInput(),
     )
+    escalated_to = SelectField(
+        "Who did you escalate it to?",
+        choices=[
+            SelectChoice("", "Choose who"),
+            *(SelectChoice(key, name) for key, name in ESCALATION_TARGETS.items()),
+        ],
+        description="If you choose other, say who in the note.",
+        validate_choice=False,
+        widget=GovSelect(),
+    )
     note = TextAreaField(
         "Note for the record",
-        description="For example, who you referred it to. Do not copy the child's words here.",
-        validators=[Length(max=2000, message="The note must be 2,000 characters or fewer")],
+        description="You must write a note if you record an action or escalate it. "
+        "Say what you did, who you spoke to and when. Do not copy the child's words here.",
+        validators=[
+            Length(max=NOTE_LIMIT, message=f"The note must be {NOTE_LIMIT:,} characters or fewer")
+        ],
         widget=GovCharacterCount(),
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def __init__(self, actions: list[AlertAction], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.action.choices = [SelectChoice(action.value, ACTIONS[action][0]) for action in actions]
+        self.hints = [ACTIONS[action][1] for action in actions]
+
+    def validate_action(self, field: Field) -> None:
+        if field.data not in {choice.value for choice in self.action.choices}:
+            raise ValidationError("Select what you have done")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Escalating says who to; recording an action or escalating needs a note."""
+        valid = super().validate(extra_validators)
+        if self.action.errors:
+            return False
+        action = AlertAction(self.action.data)
+        if action == AlertAction.ESCALATE and self.escalated_to.data not in ESCALATION_TARGETS:
+            self.escalated_to.errors = [
+                *self.escalated_to.errors,
+                "Select who you escalated it to",
+            ]
+            valid = False
+        if action in NEEDS_NOTE and not (self.note.data or "").strip() and not self.note.errors:
+            self.note.errors = [*self.note.errors, "Enter a note saying what you did"]
+            valid = False
+        return valid
 
 
 @bp.get("/")
 @roles_required(*LEADS)
 def index() -> str:
-    """Every alert, open ones first and the most severe at the top."""
+    """Every alert, in the order to deal with them: open and most severe first."""
     alerts = list_alerts(session=db.session(), organisation_id=current_user.organisation_id)
     return render_template("staff/safeguarding/index.html", alerts=alerts)
 
@@ -66,19 +136,30 @@ def alert(alert_id: int) -> str | WerkzeugResponse:
     )
     if found is None:
         abort(404)
-    form = HandleForm()
-    if form.validate_on_submit():
-        handle_alert(
+    actions = available_actions(found)
+    form = ActionForm(actions) if actions else None
+    if request.method == "POST" and form is None:
+        flash(f"Alert {found.id} is closed, so nothing was saved")
+        return redirect(url_for(".alert", alert_id=found.id))
+    if form is not None and form.validate_on_submit():
+        action = AlertAction(form.action.data)
+        escalated_to = form.escalated_to.data if action == AlertAction.ESCALATE else None
+        act_on_alert(
             session=session,
             alert=found,
-            status=AlertStatus(form.status.data),
-            user_id=current_user.id,
+            action=action,
+            by=current_user,
             note=form.note.data or "",
+            escalated_to=escalated_to,
         )
-        _audit(f"safeguarding.alert.{form.status.data}", found)
+        details: dict[str, Any] = {"status": found.status.value}
+        if escalated_to:
+            details["escalated_to"] = escalated_to
+        _audit(f"safeguarding.alert.{action.value}", found, details)
         session.commit()
-        flash(f"Alert {found.id} is {found.status}", "success")
+        flash(f"Alert {found.id}: {FLASHES[action]}", "success")
         return redirect(url_for(".index"))
+    # The page shows what the child wrote, so every showing of it is audited.
     _audit("safeguarding.alert.viewed", found)
     session.commit()
     response = session.get(Response, found.response_id)
@@ -88,7 +169,8 @@ def alert(alert_id: int) -> str | WerkzeugResponse:
     )
 
 
-def _audit(action: str, alert: SafeguardingAlert) -> None:
+def _audit(action: str, alert: SafeguardingAlert, extra: dict[str, Any] | None = None) -> None:
+    """Record who did what to which alert: never the child's words, nor the lead's note."""
     record_event(
         session=db.session(),
         action=action,
@@ -96,5 +178,5 @@ def _audit(action: str, alert: SafeguardingAlert) -> None:
         organisation_id=current_user.organisation_id,
         object_type="safeguarding_alert",
         object_id=alert.id,
-        details=alert_summary(alert),
+        details={**alert_summary(alert), **(extra or {})},
     )
