@@ -57,7 +57,12 @@ def _number(value: str) -> int | None:
 
 
 def _query(organisation_id: int, filters: Filters) -> Any:
-    query = select(Comment.id).where(Comment.organisation_id == organisation_id)
+    # A comment that raised a safeguarding concern is for the safeguarding lead alone.
+    query = (
+        select(Comment.id)
+        .where(Comment.organisation_id == organisation_id)
+        .where(col(Comment.flagged).is_(False))
+    )
     if filters.round or filters.form:
         query = query.join(Response, col(Response.id) == Comment.response_id)
     if filters.round:

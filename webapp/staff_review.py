@@ -72,7 +72,8 @@ def _codebook() -> Codebook:
 
 def _comment(comment_id: int) -> Comment:
     found = db.session().get(Comment, comment_id)
-    if found is None or found.organisation_id != current_user.organisation_id:
+    # A comment that raised a safeguarding concern is for the safeguarding lead alone.
+    if found is None or found.organisation_id != current_user.organisation_id or found.flagged:
         abort(404)
     return found
 
@@ -278,7 +279,9 @@ def bulk() -> WerkzeugResponse:
         flash("Select the theme to add", "error")
         return back
     comments = [c for c in (session.get(Comment, i) for i in ids) if c is not None]
-    comments = [c for c in comments if c.organisation_id == current_user.organisation_id]
+    comments = [
+        c for c in comments if c.organisation_id == current_user.organisation_id and not c.flagged
+    ]
     ids = [c.id for c in comments]  # type: ignore[misc]
     suggested = suggestions(session=session, comment_ids=ids)  # type: ignore[arg-type]
     coded = human_themes(session=session, comment_ids=ids)  # type: ignore[arg-type]

@@ -340,3 +340,24 @@ def test_enough_new_decisions_retrain_the_coder_and_the_quality_page_shows_it(
     # The retrain recoded every comment: the one left to review has the coder's doubt now.
     session.expire_all()
     assert session.get(Comment, waiting.id).uncertainty is not None
+
+
+def test_a_comment_that_raised_a_safeguarding_concern_never_reaches_reviewers(
+    client, session, org, themes
+):
+    ordinary = add_comment(session, org, "The bus was late", uncertainty=0.5)
+    flagged = add_comment(session, org, "Something a child disclosed", uncertainty=0.99)
+    flagged.flagged = True
+    session.add(flagged)
+    session.commit()
+    sign_in(client, WORKER)
+    assert queue_ids(client, "?reviewed=all") == [ordinary.id]
+    assert "Something a child disclosed" not in client.get("/staff/review/").get_data(as_text=True)
+    assert client.get(f"/staff/review/{flagged.id}").status_code == 404
+    token = csrf_token(client, "/staff/review/")
+    client.post(
+        "/staff/review/bulk",
+        data={"csrf_token": token, "comments": [str(flagged.id)], "action": "reject"},
+    )
+    session.expire_all()
+    assert session.get(Comment, flagged.id).reviewed_at is None
