@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.coding import CodingSource, Comment, CommentTheme
+from models.coding import CodingSource, Comment, CommentTheme, Theme
 from models.responses import Response
+from models.surveys import SurveyRound
 from models.types import UTCDateTime, utcnow, value_enum
 
 
@@ -65,8 +66,15 @@ def sample_comments(
     round_id: int | None = None,
     seed: int | None = None,
 ) -> list[int]:
-    """A random sample of the organisation's comments (of one round, if given)."""
-    query = select(Comment.id).where(Comment.organisation_id == organisation_id)
+    """A random sample of the organisation's comments (of one round, if given).
+
+    Comments that raised a safeguarding concern are left out: they are for the lead alone.
+    """
+    query = (
+        select(Comment.id)
+        .where(Comment.organisation_id == organisation_id)
+        .where(col(Comment.flagged).is_(False))
+    )
     if round_id is not None:
         query = query.join(Response, col(Response.id) == Comment.response_id).where(
             Response.round_id == round_id
@@ -105,10 +113,13 @@ def create_sample(
     session.flush()
     if second == SecondCoder.MACHINE:
         machine: dict[int, list[int]] = {comment_id: [] for comment_id in comment_ids}
+        # Only the sample's codebook: the machine may also have coded against an older one.
         for comment_id, theme_id in session.exec(
             select(CommentTheme.comment_id, CommentTheme.theme_id)
+            .join(Theme, col(Theme.id) == CommentTheme.theme_id)
             .where(col(CommentTheme.comment_id).in_(comment_ids))
             .where(CommentTheme.source == CodingSource.MACHINE)
+            .where(Theme.codebook_id == codebook_id)
         ):
             machine[comment_id].append(theme_id)
         for comment_id, theme_ids in machine.items():
@@ -196,6 +207,24 @@ def progress(*, session: Session, sample: AgreementSample) -> dict[int, int]:
         slot: len(codings(session=session, sample_id=sample.id, slot=slot))  # type: ignore[arg-type]
         for slot in (1, 2)
     }
+
+
+def is_complete(*, session: Session, sample: AgreementSample) -> bool:
+    """Both coders have coded every comment of the sample."""
+    done = progress(session=session, sample=sample)
+    return all(count >= len(sample.comment_ids) for count in done.values())
+
+
+def mark_round_agreed(
+    *, session: Session, survey_round: SurveyRound, user_id: int | None, kappa: float
+) -> SurveyRound:
+    """Record that the round's coding was checked and agreed, with the kappa it reached."""
+    survey_round.coding_agreed_at = utcnow()
+    survey_round.coding_agreed_by_id = user_id
+    survey_round.coding_kappa = kappa
+    session.add(survey_round)
+    session.flush()
+    return survey_round
 
 
 def summary(sample: AgreementSample) -> dict[str, Any]:
