@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models.coding import list_comments
+from models.coding import get_codebook, list_comments
 from models.jobs import Job
 from models.review import DiscoveredCluster
 from webapp.analysis_jobs import MIN_DISCOVERY_COMMENTS, JobProblem, Report
@@ -18,8 +18,18 @@ def run_discovery(session: Session, job: Job, report: Report) -> dict[str, Any]:
     """Propose themes from the organisation's comments."""
     from analysis.discovery import ThemeDiscovery
 
+    codebook = get_codebook(
+        session=session,
+        organisation_id=job.organisation_id,
+        codebook_id=job.params.get("codebook_id") or 0,
+    )
+    if codebook is None:
+        raise JobProblem("The codebook no longer exists.")
     report(5, "Reading comments")
     comments = list_comments(session=session, organisation_id=job.organisation_id)
+    # A comment that raised a safeguarding concern is for the safeguarding lead alone, so it
+    # is never quoted in a cluster or suggested a theme from one.
+    comments = [comment for comment in comments if not comment.flagged]
     texts = [comment.text_redacted for comment in comments]
     if len(texts) < MIN_DISCOVERY_COMMENTS:
         raise JobProblem(
@@ -37,7 +47,7 @@ def run_discovery(session: Session, job: Job, report: Report) -> dict[str, Any]:
         session.add(
             DiscoveredCluster(
                 organisation_id=job.organisation_id,
-                codebook_id=job.params["codebook_id"],
+                codebook_id=codebook.id,  # type: ignore[arg-type]
                 job_id=job.id,  # type: ignore[arg-type]
                 name=str(theme.name)[:200],
                 keywords=[str(word) for word in theme.keywords],
