@@ -26,6 +26,7 @@ from models import (
 from models.demo import load_demo
 from models.surveys import list_rounds
 from webapp import create_app, db, demo_data, demo_plans, demo_yswd, form_loading
+from webapp.codebook_cli import codebook_group
 from webapp.command_organisation import organisation_for
 from webapp.plans_cli import plans_group
 from webapp.yswd_cli import yswd_group
@@ -195,3 +196,4 @@ cli.add_command(coder)
 cli.add_command(discover)
 cli.add_command(plans_group)
 cli.add_command(yswd_group)
+cli.add_command(codebook_group)
