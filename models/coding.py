@@ -210,6 +210,22 @@ def get_active_codebook(*, session: Session, organisation_id: int) -> Codebook |
     return session.exec(query).first()
 
 
+def activate_codebook(*, session: Session, codebook: Codebook) -> list[Codebook]:
+    """Make this the codebook new comments are coded against; return the ones it replaced."""
+    replaced = [
+        other
+        for other in list_codebooks(session=session, organisation_id=codebook.organisation_id)
+        if other.status == CodebookStatus.ACTIVE and other.id != codebook.id
+    ]
+    for other in replaced:
+        other.status = CodebookStatus.RETIRED
+        session.add(other)
+    codebook.status = CodebookStatus.ACTIVE
+    session.add(codebook)
+    session.flush()
+    return replaced
+
+
 def get_codebook(*, session: Session, organisation_id: int, codebook_id: int) -> Codebook | None:
     """One codebook, only within the given organisation."""
     codebook = session.get(Codebook, codebook_id)

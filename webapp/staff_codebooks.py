@@ -48,6 +48,7 @@ from models.coding import (
     CommentTheme,
     Theme,
     ThemeStatus,
+    activate_codebook,
     add_themes,
     get_codebook,
     get_theme,
@@ -73,12 +74,6 @@ def codebook_tree(themes: list[Theme]) -> list[tuple[Theme, int, Theme | None]]:
     """Themes in tree order, each with its depth and the theme it is part of (if shown)."""
     by_id = {theme.id: theme for theme in themes}
     return [(theme, depth, by_id.get(theme.parent_id)) for theme, depth in in_tree_order(themes)]
-
-
-@bp.app_template_global("endpoint_exists")
-def endpoint_exists(endpoint: str) -> bool:
-    """True when a page exists, so templates can link to pages that other parts add."""
-    return endpoint in current_app.view_functions
 
 
 # Forms
@@ -921,3 +916,21 @@ def confirm_import(codebook_id: int | None) -> str | WerkzeugResponse:
     else:
         flash(f"{saved.summary}. The codebook is now version {saved.codebook.version}.", "success")
     return _codebook_page(saved.codebook)
+
+
+class ActivateForm(FlaskForm):
+    """Only the CSRF token."""
+
+
+@bp.post("/<int:codebook_id>/activate")
+@roles_required(*ANALYSTS)
+def activate(codebook_id: int) -> WerkzeugResponse:
+    """Code new comments against this codebook; the one in use until now is retired."""
+    codebook = load_codebook(codebook_id)
+    if not ActivateForm().validate_on_submit():
+        abort(400)
+    session = db.session()
+    retired = activate_codebook(session=session, codebook=codebook)
+    _record(codebook, "codebook.activated", retired=[c.id for c in retired])
+    flash(f"New comments are now coded against “{codebook.name}”", "success")
+    return _codebook_page(codebook)

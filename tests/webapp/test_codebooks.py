@@ -26,7 +26,7 @@ from models.coding import (
     save_comment,
 )
 from models.review import ChangeKind, CodebookSnapshot, ThemeChange
-from tests.conftest import DEMO_PASSWORD, csrf_token, make_app, sign_in
+from tests.conftest import DEMO_PASSWORD, csrf_token, sign_in
 from tests.webapp.test_access import DEMO_EMAILS
 from webapp.codebook_cli import codebook_group
 
@@ -246,28 +246,17 @@ def test_the_codebook_page_keeps_the_coder_forms_and_links_to_the_theme_pages(
         assert f'href="{href}' in html, href
 
 
-def test_review_links_show_only_once_the_review_pages_exist(worker, app, book, database_url):
+def test_the_codebook_page_links_to_its_quality_discovery_and_the_review_queue(
+    worker, app, book
+):
     html = worker.get(book.url).get_data(as_text=True)
-    quality = "review.quality" in app.view_functions
-    queue = {"review.queue", "review.queue_page"} & set(app.view_functions)
-    assert ("Check the model’s quality" in html) == quality
-    assert ("Review comments" in html) == bool(queue)
     with app.test_request_context():
-        if quality:
-            assert f'href="{url_for("review.quality", codebook_id=book.codebook.id)}"' in html
-        if queue:
-            assert f'href="{url_for(sorted(queue)[0])}"' in html
-    # Without the review pages, the codebook page still works, with no links to them.
-    bare = make_app(database_url)
-    for endpoint in ("review.quality", "review.queue", "review.queue_page"):
-        bare.view_functions.pop(endpoint, None)
-    client = bare.test_client()
-    assert sign_in(client, DEMO_EMAILS[Role.PARTICIPATION]).status_code == 302
-    page = client.get(book.url)
-    assert page.status_code == 200
-    shown = page.get_data(as_text=True)
-    assert "Check the model’s quality" not in shown and "Review comments" not in shown
-    bare.extensions["heard.engine"].dispose()
+        for endpoint, values in (
+            ("review.quality", {"codebook_id": book.codebook.id}),
+            ("discovery.index", {"codebook_id": book.codebook.id}),
+            ("review.queue_page", {}),
+        ):
+            assert f'href="{url_for(endpoint, **values)}"' in html
 
 
 def test_renaming_and_editing_are_two_versions_and_the_key_stays(worker, session, book):
@@ -988,3 +977,23 @@ def test_officers_and_administrators_can_change_themes(client, session, book, ro
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Theme, book.themes["transport"].id).name == "Travel"
+
+
+def test_a_draft_codebook_can_be_made_the_one_in_use(worker, book, session, demo):
+    from models.coding import CodebookStatus, get_active_codebook
+
+    before = get_active_codebook(session=session, organisation_id=demo.organisation.id)
+    assert before.id != book.codebook.id
+    page = worker.get(book.url).get_data(as_text=True)
+    assert "Use this codebook for new comments" in page
+    token = csrf_token(worker, book.url)
+    done = worker.post(f"{book.url}/activate", data={"csrf_token": token}, follow_redirects=True)
+    assert "New comments are now coded against “Parent themes”" in done.get_data(as_text=True)
+    session.expire_all()
+    assert get_active_codebook(session=session, organisation_id=demo.organisation.id).id == (
+        book.codebook.id
+    )
+    assert session.get(Codebook, before.id).status == CodebookStatus.RETIRED
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "codebook.activated")).one()
+    assert "Use this codebook for new comments" not in worker.get(book.url).get_data(as_text=True)
+    assert worker.post(f"{book.url}/activate", data={}).status_code == 400
