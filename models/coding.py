@@ -391,8 +391,8 @@ def human_coded_examples(
 ) -> tuple[list[str], list[list[str]]]:
     """Texts a person has coded against this codebook, with the theme keys they chose.
 
-    A comment a reviewer checked and gave no theme counts too, with no keys: it shows the
-    coder what none of the themes looks like. Codings of a merged theme count as the theme
+    A comment a reviewer checked and gave no theme at all counts too, with no keys: it
+    shows the coder what none of the themes looks like. Codings of a merged theme count as the theme
     it was merged into.
     """
     themes = list_themes(session=session, codebook_id=codebook_id, include_inactive=True)
@@ -412,14 +412,19 @@ def human_coded_examples(
         target = current.get(theme_id)
         if target is not None and key_of[target] not in keys.setdefault(comment_id, []):
             keys[comment_id].append(key_of[target])
-    if key_of:
-        organisation_id = session.exec(
-            select(Codebook.organisation_id).where(Codebook.id == codebook_id)
-        ).one()
+    codebook = session.get(Codebook, codebook_id)
+    if key_of and codebook is not None:
+        # Checked, and given no theme at all, since this codebook existed. A comment coded
+        # against another codebook is not a "none of these" for this one.
+        any_human = select(CommentTheme.comment_id).where(
+            CommentTheme.source == CodingSource.HUMAN
+        )
         reviewed = (
             select(Comment.id, Comment.text_redacted)
-            .where(Comment.organisation_id == organisation_id)
-            .where(col(Comment.reviewed_at).is_not(None))
+            .where(Comment.organisation_id == codebook.organisation_id)
+            .where(col(Comment.reviewed_at) >= codebook.created_at)
+            .where(col(Comment.flagged).is_(False))
+            .where(col(Comment.id).not_in(any_human))
         )
         for comment_id, text in session.exec(reviewed):
             assert comment_id is not None

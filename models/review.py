@@ -20,6 +20,7 @@ from models.coding import (
     CommentTheme,
     Theme,
     ThemeStatus,
+    code_comment,
     list_themes,
 )
 from models.types import UTCDateTime, utcnow, value_enum
@@ -212,17 +213,24 @@ def review_comment(
     theme_ids: set[int],
     sentiment: str | None,
     user_id: int | None,
+    active: set[int] | None = None,
     batch: str = "",
 ) -> list[CodingDecision]:
     """Record a reviewer's themes (and sentiment) for a comment, one decision per change.
 
-    The chosen themes become the comment's human coding; every suggestion the reviewer
-    accepted or rejected, every theme added or taken off, and a sentiment change, is kept
-    with what the machine had said.
+    The chosen themes become the comment's human coding. The first review records, for
+    every suggestion the reviewer could see (themes in ``active``), whether they accepted
+    or rejected it, and any theme they added. A later review records only what changed
+    (themes added or taken off), so saving a page twice teaches the coder nothing twice.
+    A sentiment change is recorded either way; a review that changed nothing is recorded
+    as "reviewed". Every decision keeps what the machine had suggested at the time.
     """
     assert comment.id is not None
     suggested = suggestions(session=session, comment_ids=[comment.id])[comment.id]
+    if active is not None:
+        suggested = {theme_id: c for theme_id, c in suggested.items() if theme_id in active}
     before = human_themes(session=session, comment_ids=[comment.id])[comment.id]
+    first_review = comment.reviewed_at is None
     snapshot = {str(theme_id): confidence for theme_id, confidence in suggested.items()}
     decisions: list[CodingDecision] = []
 
@@ -243,7 +251,7 @@ def review_comment(
 
     for theme_id in sorted(set(suggested) | before | theme_ids):
         chosen = theme_id in theme_ids
-        if theme_id in suggested:
+        if first_review and theme_id in suggested:
             decide(Decision.ACCEPT if chosen else Decision.REJECT, theme_id)
         elif chosen and theme_id not in before:
             decide(Decision.ADD, theme_id)
@@ -254,18 +262,12 @@ def review_comment(
         comment.sentiment = sentiment
     if not decisions:
         decide(Decision.REVIEWED)
-
-    for old in session.exec(
-        select(CommentTheme)
-        .where(CommentTheme.comment_id == comment.id)
-        .where(CommentTheme.source == CodingSource.HUMAN)
-    ):
-        session.delete(old)
-    session.flush()
-    for theme_id in sorted(theme_ids):
-        session.add(
-            CommentTheme(comment_id=comment.id, theme_id=theme_id, source=CodingSource.HUMAN)
-        )
+    code_comment(
+        session=session,
+        comment=comment,
+        theme_ids=dict.fromkeys(sorted(theme_ids)),
+        source=CodingSource.HUMAN,
+    )
     comment.reviewed_at = utcnow()
     comment.reviewed_by_id = user_id
     session.add(comment)
@@ -284,12 +286,18 @@ def decisions_for(*, session: Session, comment_id: int) -> list[CodingDecision]:
     return list(session.exec(query))
 
 
-def count_decisions_since(*, session: Session, organisation_id: int, since: datetime | None) -> int:
-    """How many reviewer decisions the organisation has made since a moment (or ever)."""
+def count_theme_decisions(
+    *, session: Session, codebook_id: int, since: datetime | None = None
+) -> int:
+    """How many theme decisions people have made on this codebook (since a moment, or ever).
+
+    These are what the coder learns from: accepting, rejecting, adding or taking off a theme.
+    """
     query = (
         select(func.count())
         .select_from(CodingDecision)
-        .where(CodingDecision.organisation_id == organisation_id)
+        .join(Theme, col(Theme.id) == CodingDecision.theme_id)
+        .where(Theme.codebook_id == codebook_id)
     )
     if since is not None:
         query = query.where(col(CodingDecision.created_at) > since)
@@ -363,33 +371,46 @@ def history(
 def merge_theme(
     *, session: Session, codebook: Codebook, source: Theme, target: Theme, user_id: int | None
 ) -> ThemeChange:
-    """Fold one theme into another: its comments follow, and it is kept, marked merged."""
+    """Fold one theme into another: its comments follow, and it is kept, marked merged.
+
+    Themes under the source move under the target. When the target was itself under the
+    source, it takes the source's place in the tree.
+    """
     if source.id == target.id:
         raise ValueError("A theme cannot be merged into itself.")
+    if not (source.codebook_id == target.codebook_id == codebook.id):
+        raise ValueError("Both themes must be in this codebook.")
     if not (source.active and target.active):
         raise ValueError("Only themes in use can be merged.")
+    taken = {
+        (coding.comment_id, coding.source): coding
+        for coding in session.exec(select(CommentTheme).where(CommentTheme.theme_id == target.id))
+    }
     moved = 0
     for coding in list(
         session.exec(select(CommentTheme).where(CommentTheme.theme_id == source.id))
     ):
-        duplicate = session.exec(
-            select(CommentTheme)
-            .where(CommentTheme.comment_id == coding.comment_id)
-            .where(CommentTheme.theme_id == target.id)
-            .where(CommentTheme.source == coding.source)
-        ).first()
+        duplicate = taken.get((coding.comment_id, coding.source))
         if duplicate is None:
             coding.theme_id = target.id  # type: ignore[assignment]
             session.add(coding)
+            taken[(coding.comment_id, coding.source)] = coding
             moved += 1
         else:
             if (coding.confidence or 0) > (duplicate.confidence or 0):
                 duplicate.confidence = coding.confidence
                 session.add(duplicate)
             session.delete(coding)
-    for child in session.exec(select(Theme).where(Theme.parent_id == source.id)):
-        child.parent_id = target.id
-        session.add(child)
+    themes = {t.id: t for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
+    ancestor, hops = themes.get(target.parent_id), 0
+    while ancestor is not None and ancestor.id != source.id and hops < 50:
+        ancestor, hops = themes.get(ancestor.parent_id), hops + 1
+    if ancestor is not None:  # the target sits somewhere under the source
+        target.parent_id = source.parent_id
+    for child in themes.values():
+        if child.parent_id == source.id and child.id != target.id:
+            child.parent_id = target.id
+            session.add(child)
     target.examples = list(dict.fromkeys([*target.examples, *source.examples]))
     source.status = ThemeStatus.MERGED
     source.merged_into_id = target.id
@@ -461,29 +482,44 @@ def get_cluster(
     return cluster
 
 
-def suggest_from_cluster(*, session: Session, cluster: DiscoveredCluster, theme: Theme) -> int:
-    """Suggest the theme on every comment of the cluster, for reviewers to accept or reject."""
-    existing = set(
-        session.exec(
-            select(CommentTheme.comment_id)
-            .where(col(CommentTheme.comment_id).in_(cluster.comment_ids))
-            .where(CommentTheme.theme_id == theme.id)
-            .where(CommentTheme.source == CodingSource.DISCOVERY)
-        )
+def suggest_from_cluster(
+    *, session: Session, cluster: DiscoveredCluster, theme: Theme, chunk: int = 5000
+) -> int:
+    """Suggest the theme on the cluster's comments, for reviewers to accept or reject.
+
+    Only the comments that still exist in the cluster's organisation get it, and not one
+    that raised a safeguarding concern (it may have been flagged after discovery ran: it is
+    for the safeguarding lead alone), nor one that has it from discovery already. The ids
+    are read `chunk` at a time, one query each, as PostgreSQL takes at most 65,535 values
+    in a statement. Returns how many comments were given the suggestion.
+    """
+    suggested_already = (
+        select(CommentTheme.id)
+        .where(CommentTheme.comment_id == Comment.id)
+        .where(CommentTheme.theme_id == theme.id)
+        .where(CommentTheme.source == CodingSource.DISCOVERY)
     )
+    ids = list(dict.fromkeys(cluster.comment_ids))
     added = 0
-    for comment_id in cluster.comment_ids:
-        if comment_id in existing or session.get(Comment, comment_id) is None:
-            continue
-        session.add(
-            CommentTheme(
-                comment_id=comment_id,
-                theme_id=theme.id,  # type: ignore[arg-type]
-                source=CodingSource.DISCOVERY,
-                confidence=None,
+    for start in range(0, len(ids), chunk):
+        found = session.exec(
+            select(Comment.id)
+            .where(col(Comment.id).in_(ids[start : start + chunk]))
+            .where(Comment.organisation_id == cluster.organisation_id)
+            .where(col(Comment.flagged).is_(False))
+            .where(~suggested_already.exists())
+            .order_by(col(Comment.id))
+        ).all()
+        for comment_id in found:
+            session.add(
+                CommentTheme(
+                    comment_id=comment_id,  # type: ignore[arg-type]
+                    theme_id=theme.id,  # type: ignore[arg-type]
+                    source=CodingSource.DISCOVERY,
+                    confidence=None,
+                )
             )
-        )
-        added += 1
+        added += len(found)
     session.flush()
     return added
 

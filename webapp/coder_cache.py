@@ -34,7 +34,9 @@ class LoadedCoder:
 
         confidences = self.estimator.predict_proba(texts)
         predicted = self.estimator.decide(confidences)
-        unsure = uncertainty(confidences, self.estimator.thresholds_)
+        # Doubt about a theme no longer in use (retired) must not move a comment up the queue.
+        in_use = [j for j, theme_id in enumerate(self.theme_ids) if theme_id is not None]
+        unsure = uncertainty(confidences[:, in_use], self.estimator.thresholds_[in_use])
         coded = []
         for row, scores, doubt in zip(predicted, confidences, unsure, strict=True):
             themes: dict[int, float] = {}

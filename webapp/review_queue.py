@@ -1,14 +1,15 @@
 """Which comments a reviewer sees, in what order: the filters and the "next to review" rule.
 
-Comments nobody has checked come first, the ones the coder is least sure of at the top
-(active learning: a person's decision teaches the coder most where it was unsure). Then
-comments the coder has never seen, oldest first.
+By default the queue holds the comments nobody has checked, the ones the coder is least
+sure of at the top (active learning: a person's decision teaches the coder most where it
+was unsure), then comments the coder has never seen, oldest first. "Next" and "previous"
+work from a comment's place in that order, so they need no list of every comment.
 """
 
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from models import FormVersion, Response
@@ -105,16 +106,50 @@ def _query(organisation_id: int, filters: Filters) -> Any:
     return query
 
 
-def _ordered(query: Any, filters: Filters) -> Any:
+def _sort_keys(filters: Filters) -> list[tuple[Any, bool]]:
+    """The queue's order as (never-null expression, descending?) pairs, most significant first.
+
+    The least sure first, and comments the coder has not seen after those (uncertainty runs
+    from 0 to 1, so -1 puts them last); then oldest first. Reviewed comments alone are
+    listed newest review first.
+    """
     if filters.reviewed == "yes":
-        return query.order_by(col(Comment.reviewed_at).desc(), col(Comment.id).desc())
-    # Unreviewed first; among them the least sure first; never-coded ones after, oldest first.
+        reviewed = func.coalesce(col(Comment.reviewed_at), col(Comment.created_at))
+        return [(reviewed, True), (col(Comment.id), True)]
+    return [(func.coalesce(col(Comment.uncertainty), -1.0), True), (col(Comment.id), False)]
+
+
+def _ordered(query: Any, filters: Filters, reverse: bool = False) -> Any:
     return query.order_by(
-        col(Comment.reviewed_at).is_not(None),
-        col(Comment.uncertainty).is_(None),
-        col(Comment.uncertainty).desc(),
-        col(Comment.id),
+        *(
+            key.desc() if descending != reverse else key.asc()
+            for key, descending in _sort_keys(filters)
+        )
     )
+
+
+def _beyond(session: Session, filters: Filters, comment_id: int, reverse: bool) -> Any:
+    """A condition for the comments after this one in the queue's order (before, if reverse)."""
+    keys = _sort_keys(filters)
+    values = session.exec(select(*[key for key, _ in keys]).where(Comment.id == comment_id)).first()
+    if values is None:
+        return None
+    clauses = []
+    for position, (key, descending) in enumerate(keys):
+        later = key < values[position] if descending != reverse else key > values[position]
+        earlier_equal = [k == values[i] for i, (k, _) in enumerate(keys[:position])]
+        clauses.append(and_(*earlier_equal, later))
+    return or_(*clauses)
+
+
+def _neighbour(
+    session: Session, organisation_id: int, filters: Filters, comment_id: int, reverse: bool
+) -> int | None:
+    condition = _beyond(session, filters, comment_id, reverse)
+    if condition is None:
+        return None
+    query = _ordered(_query(organisation_id, filters).where(condition), filters, reverse)
+    return session.exec(query.limit(1)).first()
 
 
 def count(session: Session, organisation_id: int, filters: Filters) -> int:
@@ -133,24 +168,16 @@ def page(session: Session, organisation_id: int, filters: Filters, number: int) 
 def next_after(
     session: Session, organisation_id: int, filters: Filters, comment_id: int
 ) -> int | None:
-    """The comment to review after this one, with the same filters; None at the end."""
-    query = _ordered(_query(organisation_id, filters), filters)
-    if filters.reviewed == "no":
-        # A comment just reviewed has left this queue, so the next is simply the first.
-        return next((i for i in session.exec(query.limit(2)) if i != comment_id), None)
-    ids = list(session.exec(query))
-    if comment_id in ids:
-        position = ids.index(comment_id)
-        following = ids[position + 1 :]
-    else:
-        following = ids
-    return following[0] if following else None
+    """The comment after this one in the queue's order, with the same filters; None at the end.
+
+    It works from where the comment sits in the order, so a comment just reviewed (and so
+    gone from the unreviewed queue) still leads to the one that came after it.
+    """
+    return _neighbour(session, organisation_id, filters, comment_id, reverse=False)
 
 
 def previous_before(
     session: Session, organisation_id: int, filters: Filters, comment_id: int
 ) -> int | None:
-    ids = list(session.exec(_ordered(_query(organisation_id, filters), filters)))
-    if comment_id in ids and ids.index(comment_id) > 0:
-        return ids[ids.index(comment_id) - 1]
-    return None
+    """The comment before this one in the queue's order; None at the start."""
+    return _neighbour(session, organisation_id, filters, comment_id, reverse=True)

@@ -20,7 +20,6 @@ from models import (
     FormVersion,
     Organisation,
     Response,
-    Role,
     list_districts,
     list_users,
     record_event,
@@ -35,9 +34,9 @@ from models.coding import (
     latest_coder_model,
     list_themes,
 )
-from models.jobs import JobStatus, create_job, list_jobs
+from models.jobs import Job, JobStatus, create_job, list_jobs
 from models.review import (
-    count_decisions_since,
+    count_theme_decisions,
     decisions_for,
     get_settings,
     human_themes,
@@ -49,9 +48,9 @@ from webapp import coder_cache, db, review_queue
 from webapp.access import roles_required
 from webapp.queue import queue
 from webapp.review_queue import BANDS, REVIEWED, Filters
+from webapp.staff_analysis import ANALYSTS as CODERS
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
-CODERS = (Role.PARTICIPATION, Role.OFFICER, Role.ADMIN)
 BULK_ACTIONS = {
     "accept": "Accept the machine's suggestions",
     "reject": "Reject the machine's suggestions",
@@ -240,6 +239,7 @@ def save(comment_id: int) -> str | WerkzeugResponse:
         theme_ids=chosen,  # type: ignore[arg-type]
         sentiment=sentiment,
         user_id=current_user.id,
+        active=active,  # type: ignore[arg-type]
     )
     _audit("review.comment.coded", found, len(decisions))
     session.commit()
@@ -301,6 +301,7 @@ def bulk() -> WerkzeugResponse:
             theme_ids=chosen & active,  # type: ignore[arg-type]
             sentiment=None,
             user_id=current_user.id,
+            active=active,  # type: ignore[arg-type]
             batch=batch,
         )
     record_event(
@@ -339,8 +340,31 @@ def _audit(action: str, found: Comment, decisions: int) -> None:
 # -- learning -------------------------------------------------------------------------------
 
 
+def _retrains(codebook: Codebook) -> list[Job]:
+    """This codebook's retraining jobs, newest first."""
+    jobs = list_jobs(
+        session=db.session(), organisation_id=current_user.organisation_id, kind="retrain"
+    )
+    return [job for job in jobs if job.params.get("codebook_id") == codebook.id]
+
+
+def new_decisions(codebook: Codebook) -> int:
+    """Theme decisions made since the coder last started learning (or ever)."""
+    session = db.session()
+    model = latest_coder_model(session=session, codebook=codebook)
+    retrains = _retrains(codebook)
+    # Count from the last retrain's start, not its end: decisions made while it trained
+    # were not in what it read. A retrain that failed resets the count too, so every save
+    # after a failure does not start another.
+    moments = [m for m in (model.created_at if model else None,) if m is not None]
+    moments += [retrains[0].created_at] if retrains else []
+    return count_theme_decisions(
+        session=session, codebook_id=codebook.id, since=max(moments) if moments else None
+    )
+
+
 def retrain_if_due(codebook: Codebook) -> bool:
-    """Start retraining when enough new human decisions have been made since the last model.
+    """Start retraining when enough new theme decisions have been made since the last one.
 
     Returns whether a retrain was started. Nothing starts while one is already waiting or
     running for this codebook.
@@ -348,19 +372,10 @@ def retrain_if_due(codebook: Codebook) -> bool:
     session = db.session()
     organisation_id = current_user.organisation_id
     settings = get_settings(session=session, organisation_id=organisation_id)
-    model = latest_coder_model(session=session, codebook=codebook)
-    since = model.created_at if model else None
-    if count_decisions_since(session=session, organisation_id=organisation_id, since=since) < (
-        settings.retrain_after
-    ):
+    if new_decisions(codebook) < settings.retrain_after:
         return False
-    for job in list_jobs(session=session, organisation_id=organisation_id):
-        if (
-            job.kind == "retrain"
-            and job.status in {JobStatus.QUEUED, JobStatus.RUNNING}
-            and job.params.get("codebook_id") == codebook.id
-        ):
-            return False
+    if any(job.status in {JobStatus.QUEUED, JobStatus.RUNNING} for job in _retrains(codebook)):
+        return False
     job = create_job(
         session=session,
         organisation_id=organisation_id,
@@ -398,12 +413,6 @@ def quality(codebook_id: int) -> str:
                 "needs_examples": measured is None or measured["f1"] < settings.min_theme_f1,
             }
         )
-    jobs = [
-        j
-        for j in list_jobs(session=session, organisation_id=current_user.organisation_id)
-        if j.kind == "retrain" and j.params.get("codebook_id") == codebook_id
-    ][:5]
-    since = model.created_at if model else None
     from webapp.staff_analysis import RetrainForm
 
     return render_template(
@@ -413,9 +422,7 @@ def quality(codebook_id: int) -> str:
         figures=figures,
         rows=rows,
         settings=settings,
-        jobs=jobs,
-        new_decisions=count_decisions_since(
-            session=session, organisation_id=current_user.organisation_id, since=since
-        ),
+        jobs=_retrains(found)[:5],
+        new_decisions=new_decisions(found),
         retrain_form=RetrainForm(),
     )

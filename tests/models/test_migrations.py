@@ -23,3 +23,62 @@ def test_database_is_at_head_and_can_go_down_and_up(database_url):
     assert not migrate.is_up_to_date(database_url)
     migrate.upgrade(database_url)
     assert migrate.is_up_to_date(database_url)
+
+
+def test_comments_people_coded_before_reviews_existed_count_as_reviewed(database_url):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    migrate.downgrade(database_url, "0006")
+    engine = make_engine(database_url)
+    coded_at = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisation (slug, name, brand_colour, created_at) VALUES "
+                "('o', 'O', '#1d4f76', :t)"
+            ),
+            {"t": coded_at},
+        )
+        org = connection.execute(text("SELECT id FROM organisation")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO codebook (organisation_id, name, version, status, source, created_at)"
+                " VALUES (:o, 'C', 1, 'active', '', :t)"
+            ),
+            {"o": org, "t": coded_at},
+        )
+        book = connection.execute(text("SELECT id FROM codebook")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO theme (codebook_id, key, name, description, position)"
+                " VALUES (:b, 'k', 'K', '', 0)"
+            ),
+            {"b": book},
+        )
+        theme = connection.execute(text("SELECT id FROM theme")).scalar_one()
+        for body in ("coded by a person", "coded by the machine"):
+            connection.execute(
+                text(
+                    "INSERT INTO comment (organisation_id, question_id, text_redacted,"
+                    " sentiment, flagged, quote_consent, created_at)"
+                    " VALUES (:o, 'q', :b, '', false, false, :t)"
+                ),
+                {"o": org, "b": body, "t": coded_at},
+            )
+        human, machine = connection.execute(text("SELECT id FROM comment ORDER BY id")).scalars()
+        for comment, source in ((human, "human"), (machine, "machine")):
+            connection.execute(
+                text(
+                    "INSERT INTO comment_theme (comment_id, theme_id, source, created_at)"
+                    " VALUES (:c, :t, :s, :at)"
+                ),
+                {"c": comment, "t": theme, "s": source, "at": coded_at},
+            )
+    migrate.upgrade(database_url)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT id, reviewed_at FROM comment")).all())
+    engine.dispose()
+    assert rows[machine] is None
+    assert rows[human] is not None and str(rows[human]).startswith("2026-03-04 10:00")

@@ -360,6 +360,16 @@ def upgrade() -> None:
         batch_op.create_foreign_key("fk_theme_parent_id", "theme", ["parent_id"], ["id"])
 
     # ### end Alembic commands ###
+    # Comments a person coded before reviews were recorded count as reviewed, from the
+    # moment of their first human coding, so they do not come back into the queue.
+    op.execute(
+        "UPDATE comment SET reviewed_at = ("
+        " SELECT MIN(comment_theme.created_at) FROM comment_theme"
+        " WHERE comment_theme.comment_id = comment.id AND comment_theme.source = 'human')"
+        " WHERE reviewed_at IS NULL AND EXISTS ("
+        " SELECT 1 FROM comment_theme"
+        " WHERE comment_theme.comment_id = comment.id AND comment_theme.source = 'human')"
+    )
 
 
 def downgrade() -> None:
