@@ -299,13 +299,24 @@ def test_enough_new_decisions_retrain_the_coder_and_the_quality_page_shows_it(
         as_text=True
     )
     url = f"/staff/review/{first.id}"
-    client.post(url, data={"csrf_token": csrf_token(client, url), "sentiment": "negative"})
+    client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "themes": [str(themes[0].id)],
+            "sentiment": "negative",
+        },
+    )
     session.expire_all()
-    assert session.exec(select(Job)).all() == []  # one decision is not enough
+    assert session.exec(select(Job)).all() == []  # one theme decision is not enough
     url = f"/staff/review/{second.id}"
     saved = client.post(
         url,
-        data={"csrf_token": csrf_token(client, url), "sentiment": "positive"},
+        data={
+            "csrf_token": csrf_token(client, url),
+            "themes": [str(themes[1].id)],
+            "sentiment": "positive",
+        },
         follow_redirects=True,
     )
     assert "The coder has started learning from the new decisions" in saved.get_data(as_text=True)
@@ -361,3 +372,126 @@ def test_a_comment_that_raised_a_safeguarding_concern_never_reaches_reviewers(
     )
     session.expire_all()
     assert session.get(Comment, flagged.id).reviewed_at is None
+
+
+def test_skip_and_previous_walk_the_queue_in_order(client, session, org):
+    ids = [
+        add_comment(session, org, f"Comment {n}", uncertainty=u).id
+        for n, u in enumerate([0.9, 0.7, 0.5, 0.3])
+    ]
+    sign_in(client, WORKER)
+
+    def link(comment_id, name):
+        soup = BeautifulSoup(
+            client.get(f"/staff/review/{comment_id}").get_data(as_text=True), "html.parser"
+        )
+        found = soup.find(id=name)
+        return int(re.search(r"/staff/review/(\d+)", found["href"]).group(1)) if found else None
+
+    assert [link(i, "skip") for i in ids] == [ids[1], ids[2], ids[3], None]
+    assert [link(i, "previous") for i in ids] == [None, ids[0], ids[1], ids[2]]
+    # Once the second is reviewed it leaves the queue, and still leads on to the third.
+    url = f"/staff/review/{ids[1]}"
+    saved = client.post(url, data={"csrf_token": csrf_token(client, url), "sentiment": "neutral"})
+    assert saved.headers["Location"].startswith(f"/staff/review/{ids[2]}")
+    assert link(ids[2], "previous") == ids[0]
+
+
+def test_saving_a_review_again_records_only_what_changed(client, session, org, themes):
+    first, second = themes[:2]
+    comment = add_comment(session, org, "Text", machine=[(first, 0.9), (second, 0.6)])
+    sign_in(client, WORKER)
+    url = f"/staff/review/{comment.id}"
+
+    def save(*chosen):
+        client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client, url),
+                "themes": [str(t.id) for t in chosen],
+                "sentiment": "neutral",
+            },
+        )
+        session.expire_all()
+        return [
+            (d.decision, d.theme_id)
+            for d in session.exec(select(CodingDecision).order_by(CodingDecision.id))
+        ]
+
+    assert sorted(save(first)) == sorted(
+        [(Decision.ACCEPT, first.id), (Decision.REJECT, second.id)]
+    )
+    assert save(first)[2:] == [(Decision.REVIEWED, None)]  # nothing changed: no new theme decisions
+    assert save(first, second)[3:] == [(Decision.ADD, second.id)]
+    assert save(second)[4:] == [(Decision.REMOVE, first.id)]
+
+
+def test_bulk_actions_ignore_other_organisations_comments(client, session, org, themes):
+    from models import OrganisationCreate, create_organisation
+
+    other = create_organisation(
+        session=session, data=OrganisationCreate(slug="elsewhere", name="Elsewhere")
+    )
+    theirs = save_comment(
+        session=session,
+        organisation_id=other.id,
+        response_id=None,
+        question_id="q",
+        text_redacted="Theirs",
+        sentiment="",
+        flagged=False,
+    )
+    session.commit()
+    sign_in(client, WORKER)
+    token = csrf_token(client, "/staff/review/")
+    client.post(
+        "/staff/review/bulk",
+        data={
+            "csrf_token": token,
+            "comments": [str(theirs.id)],
+            "action": "add",
+            "theme": str(themes[0].id),
+        },
+    )
+    session.expire_all()
+    assert session.get(Comment, theirs.id).reviewed_at is None
+    assert session.exec(select(CodingDecision)).all() == []
+
+
+def test_a_failed_retrain_does_not_start_another_on_every_save(app, client, session, org, themes):
+    from models.jobs import JobStatus
+
+    save_settings(session=session, organisation_id=org.id, user_id=None, retrain_after=1)
+    comments = [
+        add_comment(session, org, f"Comment {n}", machine=[(themes[0], 0.9)]) for n in range(3)
+    ]
+    sign_in(client, WORKER)
+    for comment in comments[:2]:
+        url = f"/staff/review/{comment.id}"
+        client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client, url),
+                "themes": [str(themes[0].id)],
+                "sentiment": "neutral",
+            },
+        )
+    session.expire_all()
+    # The first save started a retrain, which failed (too few coded comments); the second
+    # save's one new decision then started one more, and no more than that.
+    jobs = session.exec(select(Job).order_by(Job.id)).all()
+    assert [j.status for j in jobs] == [JobStatus.FAILED, JobStatus.FAILED]
+    assert "needs at least 20 comments" in jobs[0].message
+    save_settings(session=session, organisation_id=org.id, user_id=None, retrain_after=5)
+    session.commit()
+    url = f"/staff/review/{comments[2].id}"
+    client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "themes": [str(themes[0].id)],
+            "sentiment": "neutral",
+        },
+    )
+    session.expire_all()
+    assert len(session.exec(select(Job)).all()) == 2
