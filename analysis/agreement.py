@@ -1,4 +1,4 @@
-"""Agreement between two coders: Cohen's kappa per theme and overall, and where they differ.
+"""Agreement between two coders: Cohen's kappa per theme, pooled kappa, and where they differ.
 
 Two people (or a person and the theme coder) code the same comments. For each theme, each
 comment is a yes or no decision by each coder. Cohen's kappa says how much more often
@@ -10,6 +10,19 @@ where ``po`` is the share of decisions they agree on and ``pe`` the share they w
 agree on by chance. 1 is full agreement, 0 no better than chance, and below 0 worse than
 chance.
 
+The overall figure is the pooled kappa of De Vries, Elliott, Kanouse and Teleki (2008,
+"Using pooled kappa to summarize interrater agreement across many items", Field Methods
+20(3)): the average observed agreement over the themes, corrected for the average
+agreement expected by chance,
+
+    pooled kappa = (mean(po) - mean(pe)) / (1 - mean(pe))
+
+Adding every theme's counts into one 2 x 2 table and taking its kappa would be wrong:
+a theme most comments raise and a theme few raise, added together, look like one theme
+raised by about half the comments, whose chance agreement is far lower than either's.
+Two such themes, each with kappa about -0.05, give 0.80 that way (see the example in
+:func:`pooled_kappa`).
+
 Nothing is rounded here; callers format the figures.
 """
 
@@ -17,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -66,8 +80,8 @@ class Agreement:
 
     Attributes:
         themes: One entry per theme, in the order the themes were given.
-        overall: Cohen's kappa pooled over every item and theme decision, or ``None``
-            when there is nothing to compare.
+        overall: The pooled kappa over the themes (see :func:`pooled_kappa`), or
+            ``None`` when there is nothing to compare.
         items: How many items both coders coded.
         disagreements: Every differing decision, by item (in the first coder's order)
             and then by theme (in the order the themes were given).
@@ -163,13 +177,55 @@ def agreement(
         for theme in themes
         if (theme in ours) != (theme in theirs)
     ]
-    overall = _kappa(
-        sum(r.both for r in results),
-        sum(r.first_only for r in results),
-        sum(r.second_only for r in results),
-        sum(r.neither for r in results),
-    )
-    return Agreement(results, overall, len(items), disagreements)
+    return Agreement(results, pooled_kappa(results), len(items), disagreements)
+
+
+def pooled_kappa(themes: Sequence[ThemeAgreement]) -> float | None:
+    """The pooled kappa over several themes, of De Vries and others (2008).
+
+    De Vries, Elliott, Kanouse and Teleki (2008), "Using pooled kappa to summarize
+    interrater agreement across many items", Field Methods 20(3). Each theme's observed
+    agreement ``po`` and chance agreement ``pe`` are averaged over the themes, and
+
+        pooled kappa = (mean(po) - mean(pe)) / (1 - mean(pe))
+
+    Only the themes with items count. As with :func:`cohens_kappa`, when the mean chance
+    agreement is 1 (every theme's is) the pooled kappa is 1.0 if the mean observed
+    agreement is 1 too, else 0.0. The sums are worked as exact fractions, so that a
+    pooled kappa of exactly 0.6 is not read as 0.59999... against a threshold of 0.6.
+
+    Args:
+        themes: Each theme's counts, as :func:`agreement` gives them.
+
+    Returns:
+        The pooled kappa, from -1 to 1, or ``None`` when no theme has items.
+
+    Examples:
+        A theme nearly every item raises, and one nearly none raises. Of 100 items,
+        both coders gave the first theme to 90, and each gave it to 5 the other did
+        not: po = 0.9, each says yes 0.95 of the time, pe = 0.95 x 0.95 + 0.05 x 0.05
+        = 0.905, and kappa = (0.9 - 0.905) / 0.095 = -1/19, about -0.05. The second
+        theme is the mirror image (neither gave it to 90), with the same po, pe and
+        kappa. Their means are 0.9 and 0.905, so the pooled kappa is -1/19 too, where
+        one table of all 200 decisions would give (0.9 - 0.5) / 0.5 = 0.8.
+
+        >>> common = ThemeAgreement("staff", None, 90, 5, 5, 0)
+        >>> rare = ThemeAgreement("parking", None, 0, 5, 5, 90)
+        >>> round(pooled_kappa([common, rare]), 4)
+        -0.0526
+        >>> pooled_kappa([ThemeAgreement("staff", None, 0, 0, 0, 4)])
+        1.0
+        >>> pooled_kappa([ThemeAgreement("staff", None, 0, 0, 0, 0)]) is None
+        True
+    """
+    counted = [theme for theme in themes if theme.items]
+    if not counted:
+        return None
+    observed = sum((_observed(t) for t in counted), Fraction(0)) / len(counted)
+    chance = sum((_chance(t) for t in counted), Fraction(0)) / len(counted)
+    if chance == 1:
+        return 1.0 if observed == 1 else 0.0
+    return float((observed - chance) / (1 - chance))
 
 
 def _themes_of(value: Collection[str]) -> frozenset[str]:
@@ -188,6 +244,18 @@ def _theme_agreement(
     neither = pairs.count((False, False))
     kappa = _kappa(both, first_only, second_only, neither)
     return ThemeAgreement(theme, kappa, both, first_only, second_only, neither)
+
+
+def _observed(theme: ThemeAgreement) -> Fraction:
+    return Fraction(theme.both + theme.neither, theme.items)
+
+
+def _chance(theme: ThemeAgreement) -> Fraction:
+    """The share of items two coders saying yes as often as these did would agree on."""
+    yes_first = theme.both + theme.first_only
+    yes_second = theme.both + theme.second_only
+    n = theme.items
+    return Fraction(yes_first * yes_second + (n - yes_first) * (n - yes_second), n * n)
 
 
 def _kappa(both: int, first_only: int, second_only: int, neither: int) -> float | None:

@@ -6,11 +6,12 @@ have finished.
 """
 
 import random
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.coding import CodingSource, Comment, CommentTheme, Theme
@@ -213,6 +214,56 @@ def is_complete(*, session: Session, sample: AgreementSample) -> bool:
     """Both coders have coded every comment of the sample."""
     done = progress(session=session, sample=sample)
     return all(count >= len(sample.comment_ids) for count in done.values())
+
+
+def hidden_from(
+    *, session: Session, organisation_id: int, user_id: int, comment_ids: Collection[int]
+) -> set[int]:
+    """Of these comments, those this person must not see coded yet: they are in a
+    double-coding sample of theirs that they have not finished coding.
+
+    Until then, pages outside the sample must not show this person the machine's
+    suggestions or other people's themes for these comments, or the coding would not be
+    blind. A comment they have coded in their place in the sample is no longer hidden,
+    and a sample both coders have finished hides nothing.
+    """
+    wanted = set(comment_ids)
+    if not wanted:
+        return set()
+    query = (
+        select(AgreementSample)
+        .where(AgreementSample.organisation_id == organisation_id)
+        .where(
+            or_(
+                col(AgreementSample.first_user_id) == user_id,
+                col(AgreementSample.second_user_id) == user_id,
+            )
+        )
+    )
+    # Each sample of theirs with any of these comments: its id, their slot, its comments.
+    mine = [
+        (sample.id, slot, set(sample.comment_ids))
+        for sample in session.exec(query)
+        if sample.id is not None
+        and (slot := slot_for(sample, user_id)) is not None
+        and wanted.intersection(sample.comment_ids)
+    ]
+    if not mine:
+        return set()
+    coded: dict[tuple[int, int], set[int]] = {}
+    for sample_id, slot, comment_id in session.exec(
+        select(AgreementCoding.sample_id, AgreementCoding.slot, AgreementCoding.comment_id).where(
+            col(AgreementCoding.sample_id).in_([sample_id for sample_id, _, _ in mine])
+        )
+    ):
+        coded.setdefault((sample_id, slot), set()).add(comment_id)
+    hidden: set[int] = set()
+    for sample_id, slot, in_sample in mine:
+        done = {n: in_sample & coded.get((sample_id, n), set()) for n in (1, 2)}
+        if done[1] == in_sample and done[2] == in_sample:
+            continue  # both have finished: the coding is no longer blind
+        hidden |= (wanted & in_sample) - done[slot]
+    return hidden
 
 
 def mark_round_agreed(

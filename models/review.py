@@ -401,7 +401,7 @@ def merge_theme(
                 duplicate.confidence = coding.confidence
                 session.add(duplicate)
             session.delete(coding)
-    themes = {t.id: t for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
+    themes = {t.id: t for t in list_themes(session=session, codebook_id=codebook.id)}
     ancestor, hops = themes.get(target.parent_id), 0
     while ancestor is not None and ancestor.id != source.id and hops < 50:
         ancestor, hops = themes.get(ancestor.parent_id), hops + 1

@@ -1,11 +1,11 @@
 """Double coding: two people, or a person and the machine, code the same sample of comments.
 
 Each coder sees only the comment and the codebook's themes, never the other coder's
-choices (or the machine's), until both have finished. Then Cohen's kappa, per theme and
-overall, says how far they agree; the disagreements are listed for the team to discuss;
-and a round whose sample agrees well enough (the administrator sets how well) can be
-marked "coding agreed". Once both have finished the coding is fixed, because each coder
-has now seen the other's.
+choices (or the machine's), until both have finished. Then Cohen's kappa per theme, and
+the pooled kappa over the themes (De Vries and others, 2008), say how far they agree;
+the disagreements are listed for the team to discuss; and a round whose sample agrees
+well enough (the administrator sets how well) can be marked "coding agreed". Once both
+have finished the coding is fixed, because each coder has now seen the other's.
 """
 
 from collections.abc import Collection, Hashable

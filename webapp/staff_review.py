@@ -179,6 +179,7 @@ def _comment_page(
         "staff/review/comment.html",
         comment=found,
         themes=ordered,
+        parents={t.id: t for t in themes},
         suggested=suggested,
         words=words,
         chosen=chosen,
@@ -403,12 +404,14 @@ def quality(codebook_id: int) -> str:
     themes = list_themes(session=session, codebook_id=codebook_id)
     figures: dict[str, Any] = (model.details.get("quality") or {}) if model else {}
     rows = []
+    by_id = {theme.id: theme for theme in themes}
     for theme, depth in in_tree_order(themes):
         measured = figures.get("themes", {}).get(theme.key)
         rows.append(
             {
                 "theme": theme,
                 "depth": depth,
+                "parent": by_id.get(theme.parent_id),
                 "figures": measured,
                 "needs_examples": measured is None or measured["f1"] < settings.min_theme_f1,
             }

@@ -12,6 +12,7 @@ from analysis.agreement import (
     ThemeAgreement,
     agreement,
     cohens_kappa,
+    pooled_kappa,
 )
 
 THEMES = ["staff", "waiting", "food"]
@@ -87,12 +88,15 @@ def test_a_multi_theme_comparison_worked_by_hand():
     #          pe = 1/2 * 4/6 + 1/2 * 2/6 = 1/2, kappa = (5/6 - 1/2) / (1/2) = 2/3.
     # waiting: both 3,6; first only 2; neither 1,4,5 -> po 5/6, p1 1/2, p2 2/6, pe 1/2,
     #          kappa = 2/3.
-    # food:    first only 4; neither the rest -> po 5/6, p1 1/6, p2 0, pe 5/6, kappa 0.
-    # Pooled over the 18 decisions: both 5, first only 2, second only 1, neither 10.
-    #          po = 15/18 = 5/6; p1 = 7/18, p2 = 6/18;
-    #          pe = 7/18 * 6/18 + 11/18 * 12/18 = 174/324 = 29/54;
-    #          kappa = (45/54 - 29/54) / (25/54) = 16/25 = 0.64
-    #          (not the mean of the three, 4/9).
+    # food:    first only 4; neither the rest -> po 5/6, p1 1/6, p2 0,
+    #          pe = 1/6 * 0 + 5/6 * 1 = 5/6, kappa (5/6 - 5/6) / (1/6) = 0.
+    # Pooled kappa (De Vries and others, 2008), averaging po and pe over the themes:
+    #          mean po = (5/6 + 5/6 + 5/6) / 3 = 5/6 = 15/18;
+    #          mean pe = (1/2 + 1/2 + 5/6) / 3 = (11/6) / 3 = 11/18;
+    #          kappa = (15/18 - 11/18) / (1 - 11/18) = (4/18) / (7/18) = 4/7 = 0.5714...
+    #          Not the mean of the three kappas (4/9), nor the kappa of the 18 decisions
+    #          added into one table (both 5, first only 2, second only 1, neither 10,
+    #          po 5/6, pe 29/54, kappa 16/25 = 0.64).
     result = agreement(FIRST, SECOND, THEMES)
     assert isinstance(result, Agreement)
     assert result.items == 6
@@ -103,7 +107,50 @@ def test_a_multi_theme_comparison_worked_by_hand():
     assert food == ThemeAgreement("food", 0.0, 0, 1, 0, 5)
     assert staff.items == 6
     assert staff.observed == pytest.approx(5 / 6)
-    assert result.overall == pytest.approx(0.64)
+    assert result.overall == pytest.approx(4 / 7)
+    assert pooled_kappa(result.themes) == result.overall
+
+
+def test_a_common_and_a_rare_theme_that_each_agree_worse_than_chance_do_not_pool_high():
+    # Of 100 comments, both coders gave "staff" to 90 and each gave it to 5 the other
+    # did not: po = 90/100 = 0.9; each says yes 95/100, so
+    # pe = 0.95 * 0.95 + 0.05 * 0.05 = 0.9025 + 0.0025 = 0.905 and
+    # kappa = (0.9 - 0.905) / (1 - 0.905) = -0.005 / 0.095 = -1/19 = -0.0526.
+    # "parking" is its mirror image, raised by few: neither gave it to 90, each gave
+    # it to 5 the other did not. po 0.9, each says yes 0.05, pe 0.905, kappa -1/19.
+    # Pooled: mean po 0.9, mean pe 0.905, so kappa = -1/19 as well. Adding the two
+    # tables into one (both 90, first only 10, second only 10, neither 90 of 200)
+    # would give po 0.9, pe 0.5 * 0.5 + 0.5 * 0.5 = 0.5, and (0.9 - 0.5) / 0.5 = 0.8.
+    first = {n: {"staff"} for n in range(90)}
+    second = {n: {"staff"} for n in range(90)}
+    for n in range(90, 95):
+        first[n], second[n] = {"staff", "parking"}, set()
+    for n in range(95, 100):
+        first[n], second[n] = set(), {"staff", "parking"}
+    result = agreement(first, second, ["staff", "parking"])
+    staff, parking = result.themes
+    assert staff == ThemeAgreement("staff", pytest.approx(-1 / 19), 90, 5, 5, 0)
+    assert parking == ThemeAgreement("parking", pytest.approx(-1 / 19), 0, 5, 5, 90)
+    assert result.overall == pytest.approx(-1 / 19)
+    assert result.overall < 0
+
+
+def test_pooled_kappa_counts_only_the_themes_with_items_and_is_exact():
+    empty = ThemeAgreement("food", None, 0, 0, 0, 0)
+    # po 1 and pe 1: every decision was the same "no", taken as full agreement.
+    assert pooled_kappa([ThemeAgreement("staff", 1.0, 0, 0, 0, 4), empty]) == 1.0
+    assert pooled_kappa([empty]) is None
+    assert pooled_kappa([]) is None
+    # waiting: both 2, first only 1, second only 1, neither 1 -> po 3/5, pe 13/25.
+    # transport: both 1, neither 4 -> po 1, pe 1/25 + 16/25 = 17/25.
+    # mean po 4/5, mean pe 15/25 = 3/5, kappa (4/5 - 3/5) / (2/5) = 1/2 exactly
+    # (in floating point, (0.8 - 0.6) / (1 - 0.6) is 0.5000000000000001).
+    themes = [
+        ThemeAgreement("waiting", None, 2, 1, 1, 1),
+        ThemeAgreement("transport", 1.0, 1, 0, 0, 4),
+        empty,
+    ]
+    assert pooled_kappa(themes) == 0.5
 
 
 def test_disagreements_are_listed_by_item_then_theme():

@@ -82,6 +82,14 @@ def test_retraining_then_reviewing_comments_with_the_keyboard(page, live_server,
     second_id = int(re.search(r"/staff/review/(\d+)", page.url).group(1))
     assert second_id != first_id
     rejected = page.locator("input[data-suggested='true']").count()
+    assert rejected >= 1, "the next confident comment has a suggestion to reject"
+    # The shortcuts can be turned off (and the choice is kept), then on again.
+    page.click("label[for='shortcuts-on']")
+    page.keyboard.press("r")
+    assert page.locator("input[data-suggested='true']").first.is_checked()
+    page.reload()
+    assert page.locator("#shortcuts-on").is_checked() is False
+    page.click("label[for='shortcuts-on']")
     page.keyboard.press("r")
     page.keyboard.press("0")
     with page.expect_navigation():

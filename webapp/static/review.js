@@ -29,9 +29,35 @@ function follow(id) {
   if (link) window.location.assign(link.href);
 }
 
+// Single-key shortcuts can be turned off (WCAG 2.1.4); the choice is kept in this browser.
+const STORE = "heard.review-shortcuts";
+const toggle = document.getElementById("shortcuts-on");
+
+function shortcutsOn() {
+  try {
+    return window.localStorage.getItem(STORE) !== "off";
+  } catch {
+    return true;
+  }
+}
+
+if (toggle) {
+  toggle.checked = shortcutsOn();
+  document.getElementById("shortcut-switch").hidden = false;
+  toggle.addEventListener("change", () => {
+    try {
+      window.localStorage.setItem(STORE, toggle.checked ? "on" : "off");
+    } catch {
+      // Storage may be blocked; the switch still works for this page.
+    }
+    say(toggle.checked ? "Keyboard shortcuts on" : "Keyboard shortcuts off");
+  });
+}
+
 if (form) {
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (toggle ? !toggle.checked : !shortcutsOn()) return;
     const key = event.key;
     if (/^[1-9]$/.test(key)) {
       const box = themeBoxes()[Number(key) - 1];
