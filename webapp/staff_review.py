@@ -24,6 +24,7 @@ from models import (
     list_users,
     record_event,
 )
+from models.agreement import hidden_from
 from models.coding import (
     Codebook,
     Comment,
@@ -102,6 +103,7 @@ def queue_page() -> str:
         themes={t.id: t for t in themes},
         suggested=suggestions(session=session, comment_ids=ids),  # type: ignore[arg-type]
         coded=human_themes(session=session, comment_ids=ids),  # type: ignore[arg-type]
+        hidden=_hidden(ids),  # type: ignore[arg-type]
         bulk_actions=BULK_ACTIONS,
         form=ReviewForm(),
     )
@@ -149,15 +151,16 @@ def _comment_page(
     session = db.session()
     codebook = _codebook()
     themes = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
-    active = {t.id for t in themes}
+    hidden = bool(_hidden([found.id]))  # type: ignore[list-item]
+    shown = _shown(themes, hidden)
     suggested = {
         theme_id: confidence
         for theme_id, confidence in suggestions(session=session, comment_ids=[found.id])[  # type: ignore[list-item]
             found.id  # type: ignore[index]
         ].items()
-        if theme_id in active
+        if theme_id in shown
     }
-    coded = human_themes(session=session, comment_ids=[found.id])[found.id]  # type: ignore[list-item,index]
+    coded = set() if hidden else human_themes(session=session, comment_ids=[found.id])[found.id]  # type: ignore[list-item,index]
     words = _words(codebook, found) if suggested else {}
     if chosen is None:
         chosen = coded if found.reviewed_at else coded | set(suggested)
@@ -191,7 +194,8 @@ def _comment_page(
             session, current_user.organisation_id, filters, found.id
         ),  # type: ignore[arg-type]
         next_id=review_queue.next_after(session, current_user.organisation_id, filters, found.id),  # type: ignore[arg-type]
-        decisions=decisions_for(session=session, comment_id=found.id),  # type: ignore[arg-type]
+        decisions=[] if hidden else decisions_for(session=session, comment_id=found.id),  # type: ignore[arg-type]
+        hidden=hidden,
         theme_names={
             t.id: t.name
             for t in list_themes(session=session, codebook_id=codebook.id, include_inactive=True)
@@ -202,6 +206,21 @@ def _comment_page(
         form=ReviewForm(),
         page_has_errors=bool(errors),
     )
+
+
+def _hidden(comment_ids: list[int]) -> set[int]:
+    """Comments this person must not see coded yet: they are in a sample of theirs to code."""
+    return hidden_from(
+        session=db.session(),
+        organisation_id=current_user.organisation_id,
+        user_id=current_user.id,
+        comment_ids=comment_ids,
+    )
+
+
+def _shown(themes: list[Theme], hidden: bool) -> set[int]:
+    """The themes whose suggestions the reviewer can see: none while coding blind."""
+    return set() if hidden else {t.id for t in themes}  # type: ignore[misc]
 
 
 def _words(codebook: Codebook, found: Comment) -> dict[int, list[str]]:
@@ -224,7 +243,8 @@ def save(comment_id: int) -> str | WerkzeugResponse:
     filters = Filters.from_args(request.args)
     if not ReviewForm().validate_on_submit():
         abort(400)
-    active = {t.id for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
+    themes = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
+    active = {t.id for t in themes}
     chosen = {int(v) for v in request.form.getlist("themes") if v.isdigit() and len(v) < 10}
     sentiment = request.form.get("sentiment", "")
     errors = {}
@@ -240,7 +260,7 @@ def save(comment_id: int) -> str | WerkzeugResponse:
         theme_ids=chosen,  # type: ignore[arg-type]
         sentiment=sentiment,
         user_id=current_user.id,
-        active=active,  # type: ignore[arg-type]
+        active=_shown(themes, bool(_hidden([found.id]))),  # type: ignore[list-item]
     )
     _audit("review.comment.coded", found, len(decisions))
     session.commit()
@@ -283,6 +303,9 @@ def bulk() -> WerkzeugResponse:
     comments = [
         c for c in comments if c.organisation_id == current_user.organisation_id and not c.flagged
     ]
+    # Comments waiting in this person's double-coding sample are coded there, blind, first.
+    blind = _hidden([c.id for c in comments])  # type: ignore[misc]
+    comments = [c for c in comments if c.id not in blind]
     ids = [c.id for c in comments]  # type: ignore[misc]
     suggested = suggestions(session=session, comment_ids=ids)  # type: ignore[arg-type]
     coded = human_themes(session=session, comment_ids=ids)  # type: ignore[arg-type]

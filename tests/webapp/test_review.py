@@ -495,3 +495,56 @@ def test_a_failed_retrain_does_not_start_another_on_every_save(app, client, sess
     )
     session.expire_all()
     assert len(session.exec(select(Job)).all()) == 2
+
+
+def test_a_comment_in_my_unfinished_double_coding_sample_is_shown_blind(
+    client, session, org, themes
+):
+    from models import get_user_by_email
+    from models.agreement import SecondCoder, create_sample, save_coding
+
+    comment = add_comment(session, org, "Blind one", uncertainty=0.9, machine=[(themes[0], 0.9)])
+    other = add_comment(session, org, "Open one", uncertainty=0.5, machine=[(themes[1], 0.8)])
+    worker = get_user_by_email(session=session, email=WORKER)
+    codebook = get_active_codebook(session=session, organisation_id=org.id)
+    sample = create_sample(
+        session=session,
+        organisation_id=org.id,
+        codebook_id=codebook.id,
+        comment_ids=[comment.id],
+        second=SecondCoder.MACHINE,
+        first_user_id=worker.id,
+        second_user_id=None,
+        created_by_id=worker.id,
+    )
+    session.commit()
+    sign_in(client, WORKER)
+    page = client.get(f"/staff/review/{comment.id}").get_data(as_text=True)
+    assert "Suggested by the coder" not in page and 'id="blind-notice"' in page
+    soup = BeautifulSoup(page, "html.parser")
+    assert not soup.find(id=f"theme-{themes[0].id}").has_attr("checked")
+    queue = client.get("/staff/review/").get_data(as_text=True)
+    assert "Hidden: code it in your double-coding sample first" in queue
+    assert "Suggested by the coder" in client.get(f"/staff/review/{other.id}").get_data(
+        as_text=True
+    )
+    # Bulk actions leave it alone until it is coded in the sample.
+    token = csrf_token(client, "/staff/review/")
+    client.post(
+        "/staff/review/bulk",
+        data={"csrf_token": token, "comments": [str(comment.id)], "action": "accept"},
+    )
+    session.expire_all()
+    assert session.get(Comment, comment.id).reviewed_at is None
+
+    save_coding(
+        session=session,
+        sample=sample,
+        comment_id=comment.id,
+        slot=1,
+        user_id=worker.id,
+        theme_ids=[themes[0].id],
+    )
+    session.commit()
+    after = client.get(f"/staff/review/{comment.id}").get_data(as_text=True)
+    assert "Suggested by the coder, 90% sure." in after and 'id="blind-notice"' not in after
