@@ -548,3 +548,32 @@ def test_a_comment_in_my_unfinished_double_coding_sample_is_shown_blind(
     session.commit()
     after = client.get(f"/staff/review/{comment.id}").get_data(as_text=True)
     assert "Suggested by the coder, 90% sure." in after and 'id="blind-notice"' not in after
+
+
+def test_a_comment_keeps_the_district_its_writer_gave_for_the_filter(app, session, org, published):
+    from models import list_districts
+    from tests.surveys import add_responses, definition, make_round, parent_answers
+    from webapp.screening import process_submission
+
+    district = list_districts(session=session, organisation=org)[2]
+    survey_round = make_round(session, org.id)
+    named, unnamed = add_responses(
+        session,
+        survey_round,
+        [
+            parent_answers("agree", district=str(district.id), **{"could-be-better": "Buses"}),
+            parent_answers("agree", district="not-said", **{"could-be-better": "Taxis"}),
+        ],
+    )
+    with app.test_request_context():
+        for response in (named, unnamed):
+            process_submission(
+                session=session,
+                organisation=org,
+                response=response,
+                definition=definition(session, survey_round),
+            )
+    session.commit()
+    by_text = {c.text_redacted: c for c in session.exec(select(Comment))}
+    assert by_text["Buses"].district_id == district.id
+    assert by_text["Taxis"].district_id is None
