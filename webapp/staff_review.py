@@ -82,6 +82,10 @@ def _comment(comment_id: int) -> Comment:
 @roles_required(*CODERS)
 def queue_page() -> str:
     """The comments to review, least sure first, with filters and bulk actions."""
+    return _queue_page()
+
+
+def _queue_page(errors: dict[str, str] | None = None, picked: dict[str, Any] | None = None) -> str:
     session = db.session()
     organisation_id = current_user.organisation_id
     codebook = get_active_codebook(session=session, organisation_id=organisation_id)
@@ -105,6 +109,9 @@ def queue_page() -> str:
         coded=human_themes(session=session, comment_ids=ids),  # type: ignore[arg-type]
         hidden=_hidden(ids),  # type: ignore[arg-type]
         bulk_actions=BULK_ACTIONS,
+        errors=errors or {},
+        picked=picked or {},
+        page_has_errors=bool(errors),
         form=ReviewForm(),
     )
 
@@ -277,7 +284,7 @@ def save(comment_id: int) -> str | WerkzeugResponse:
 
 @bp.post("/review/bulk")
 @roles_required(*CODERS)
-def bulk() -> WerkzeugResponse:
+def bulk() -> str | WerkzeugResponse:
     """Apply one decision to every selected comment."""
     session = db.session()
     codebook = _codebook()
@@ -290,15 +297,16 @@ def bulk() -> WerkzeugResponse:
     active = {t.id for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
     theme_value = request.form.get("theme", "")
     theme_id = int(theme_value) if theme_value.isdigit() and len(theme_value) < 10 else None
+    errors = {}
     if not ids:
-        flash("Select at least one comment", "error")
-        return back
+        errors["comments"] = "Select at least one comment"
     if action not in BULK_ACTIONS:
-        flash("Select what to do with the selected comments", "error")
-        return back
-    if action == "add" and theme_id not in active:
-        flash("Select the theme to add", "error")
-        return back
+        errors["action"] = "Select what to do with the selected comments"
+    elif action == "add" and theme_id not in active:
+        errors["theme"] = "Select the theme to add"
+    if errors:
+        # Shown again with what was chosen kept, and an error summary linking to each problem.
+        return _queue_page(errors, {"comments": set(ids), "action": action, "theme": theme_value})
     comments = [c for c in (session.get(Comment, i) for i in ids) if c is not None]
     comments = [
         c for c in comments if c.organisation_id == current_user.organisation_id and not c.flagged

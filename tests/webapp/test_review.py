@@ -214,16 +214,31 @@ def test_bulk_actions_apply_to_every_selected_comment(client, session, org, them
     )
     session.expire_all()
     assert human(c) == {themes[3].id}
-    nothing = client.post(
-        "/staff/review/bulk", data={"csrf_token": token, "action": "accept"}, follow_redirects=True
-    )
-    assert "Select at least one comment" in nothing.get_data(as_text=True)
+
+
+def test_a_bulk_action_without_comments_or_a_theme_says_so_and_keeps_the_choices(
+    client, session, org, themes
+):
+    first = add_comment(session, org, "A", uncertainty=0.9, machine=[(themes[0], 0.9)])
+    add_comment(session, org, "B", uncertainty=0.1)
+    sign_in(client, WORKER)
+    token = csrf_token(client, "/staff/review/")
+    nothing = client.post("/staff/review/bulk", data={"csrf_token": token, "action": "accept"})
+    assert nothing.status_code == 200
+    soup = BeautifulSoup(nothing.get_data(as_text=True), "html.parser")
+    assert [(a.get_text(strip=True), a["href"]) for a in soup.select(".govuk-error-summary a")] == [
+        ("Select at least one comment", f"#select-{first.id}")
+    ]
     no_theme = client.post(
         "/staff/review/bulk",
-        data={"csrf_token": token, "comments": [str(a.id)], "action": "add"},
-        follow_redirects=True,
+        data={"csrf_token": token, "comments": [str(first.id)], "action": "add"},
     )
-    assert "Select the theme to add" in no_theme.get_data(as_text=True)
+    soup = BeautifulSoup(no_theme.get_data(as_text=True), "html.parser")
+    assert [a["href"] for a in soup.select(".govuk-error-summary a")] == ["#bulk-theme"]
+    assert soup.find(id="action-add").has_attr("checked")
+    assert soup.find(id=f"select-{first.id}").has_attr("checked")
+    session.expire_all()
+    assert session.exec(select(CodingDecision)).all() == []
 
 
 def test_filters_narrow_the_queue(client, session, org, themes):
