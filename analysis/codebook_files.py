@@ -202,8 +202,11 @@ class _Entry:
         return f"{self.kind} {self.number}"
 
 
-def _clean(value: Any) -> str:
-    """Text with one kind of line ending, no stray control characters and no outer spaces."""
+def clean(value: Any) -> str:
+    """Text with one kind of line ending, no stray control characters and no outer spaces.
+
+    Anything that is not a string is "". Both readers clean every cell this way.
+    """
     if not isinstance(value, str):
         return ""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -214,11 +217,24 @@ def _cell(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _one_line(value: Any) -> str:
-    return " ".join(_clean(value).split())
+def one_line(value: Any) -> str:
+    """Text cleaned as `clean` does, on one line: each run of spaces and line breaks is one space.
+
+    Examples:
+        >>> one_line("  Waiting\\n for   a plan ")
+        'Waiting for a plan'
+    """
+    return " ".join(clean(value).split())
 
 
-def _same_name(name: str) -> str:
+def same_name(name: str) -> str:
+    """What two names are compared by: spaces tidied and case ignored, so "Waiting  times"
+    and "waiting times" are the same name.
+
+    Examples:
+        >>> same_name("  Waiting  TIMES ") == same_name("waiting times")
+        True
+    """
     return " ".join(name.split()).casefold()
 
 
@@ -257,7 +273,7 @@ def _check_fields(entry: _Entry) -> list[str]:
             problems.append(f"{where}: example {number} must be {MAX_EXAMPLE} characters or fewer")
     if entry.outcome_area:
         known = {area.casefold(): area for area in OUTCOME_AREAS}
-        area = known.get(_same_name(entry.outcome_area))
+        area = known.get(same_name(entry.outcome_area))
         if area is None:
             allowed = ", ".join(f"“{a}”" for a in OUTCOME_AREAS[:-1])
             problems.append(
@@ -268,7 +284,14 @@ def _check_fields(entry: _Entry) -> list[str]:
     return problems
 
 
-def _unique_key(base: str, used: set[str]) -> str:
+def unique_key(base: str, used: set[str]) -> str:
+    """`base`, or where it is used already, `base` with the first free "-2", "-3" and so on,
+    still at most `MAX_KEY` characters.
+
+    Examples:
+        >>> unique_key("waiting", {"waiting", "waiting-2"})
+        'waiting-3'
+    """
     if base not in used:
         return base
     number = 2
@@ -299,7 +322,7 @@ def _keys(entries: list[_Entry]) -> tuple[list[str], list[str]]:
     for entry in entries:
         key = entry.key
         if not key:
-            key = _unique_key(key_from_name(entry.name), used)
+            key = unique_key(key_from_name(entry.name), used)
             used.add(key)
         keys.append(key)
     return keys, problems
@@ -313,7 +336,7 @@ def _parents(entries: list[_Entry], keys: list[str]) -> tuple[list[int | None], 
     by_name: dict[str, list[int]] = {}
     for index, entry in enumerate(entries):
         if entry.name:
-            by_name.setdefault(_same_name(entry.name), []).append(index)
+            by_name.setdefault(same_name(entry.name), []).append(index)
     parents: list[int | None] = []
     problems = []
     for index, entry in enumerate(entries):
@@ -322,7 +345,7 @@ def _parents(entries: list[_Entry], keys: list[str]) -> tuple[list[int | None], 
             continue
         found = by_key.get(entry.parent, by_key.get(entry.parent.lower()))
         if found is None:
-            named = by_name.get(_same_name(entry.parent), [])
+            named = by_name.get(same_name(entry.parent), [])
             if len(named) > 1:
                 problems.append(
                     f"{entry.where}: more than one theme is called “{entry.parent}”; "
@@ -393,7 +416,7 @@ def _same_names(entries: list[_Entry], parents: list[int | None]) -> list[str]:
     for index, entry in enumerate(entries):
         if not entry.name:
             continue
-        seen = first.setdefault((parents[index], _same_name(entry.name)), entry)
+        seen = first.setdefault((parents[index], same_name(entry.name)), entry)
         if seen is entry:
             continue
         parent = parents[index]
@@ -644,24 +667,24 @@ def from_csv(data: bytes | str, *, name: str, version: int = 1) -> CodebookFile:
     entries = []
     for index, record in enumerate(frame.to_dict("records")):
         cells = {key: _restore(_cell(record.get(heading))) for key, heading in columns.items()}
-        if not any(_clean(cell) for cell in cells.values()):
+        if not any(clean(cell) for cell in cells.values()):
             continue
         entries.append(
             _Entry(
                 kind="Row",
                 number=index + 2,
-                name=_one_line(cells.get("name")),
-                key=_clean(cells.get("key")).lower(),
-                parent=_one_line(cells.get("parent")),
-                description=_clean(cells.get("description")),
-                inclusion=_clean(cells.get("include")),
-                exclusion=_clean(cells.get("exclude")),
+                name=one_line(cells.get("name")),
+                key=clean(cells.get("key")).lower(),
+                parent=one_line(cells.get("parent")),
+                description=clean(cells.get("description")),
+                inclusion=clean(cells.get("include")),
+                exclusion=clean(cells.get("exclude")),
                 examples=tuple(
                     text
-                    for text in (_clean(e) for e in split_examples(cells.get("examples", "")))
+                    for text in (clean(e) for e in split_examples(cells.get("examples", "")))
                     if text
                 ),
-                outcome_area=_one_line(cells.get("outcome_area")),
+                outcome_area=one_line(cells.get("outcome_area")),
             )
         )
     return _codebook(entries, name=name, version=version)
@@ -1015,7 +1038,7 @@ def from_qdc(data: bytes, *, name: str | None = None, version: int = 1) -> Codeb
     if not ours:
         known = {area.casefold(): area for area in OUTCOME_AREAS}
         for group in root.iter(_q("Set")):
-            area = known.get(_same_name(group.get("name") or ""))
+            area = known.get(same_name(group.get("name") or ""))
             if area is None:
                 continue
             for member in group.findall(_q("MemberCode")):
@@ -1028,8 +1051,8 @@ def from_qdc(data: bytes, *, name: str | None = None, version: int = 1) -> Codeb
     while stack:
         code, parent = stack.pop()
         description = code.find(_q("Description"))
-        text = _clean(description.text if description is not None else "")
-        entry = _Entry(kind="Line", number=lines[code], name=_one_line(code.get("name")))
+        text = clean(description.text if description is not None else "")
+        entry = _Entry(kind="Line", number=lines[code], name=one_line(code.get("name")))
         entry.parent_index = parent
         if ours:
             fields = _read_description(text)
@@ -1045,7 +1068,7 @@ def from_qdc(data: bytes, *, name: str | None = None, version: int = 1) -> Codeb
         index = len(entries)
         entries.append(entry)
         stack.extend((child, index) for child in reversed(code.findall(_q("Code"))))
-    book_name = name or _one_line(root.get("name"))[:MAX_NAME] or IMPORTED_NAME
+    book_name = name or one_line(root.get("name"))[:MAX_NAME] or IMPORTED_NAME
     return _codebook(entries, name=book_name, version=version)
 
 

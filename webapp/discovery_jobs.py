@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models.coding import get_codebook, list_comments
+from analysis.codebook_files import MAX_NAME
+from models.coding import Comment, get_codebook, list_comments
 from models.jobs import Job
 from models.review import DiscoveredCluster
 from webapp.analysis_jobs import MIN_DISCOVERY_COMMENTS, JobProblem, Report
@@ -45,19 +46,12 @@ def run_discovery(session: Session, job: Job, report: Report) -> dict[str, Any]:
     labels = [int(label) for label in model.labels_]
     for theme in model.themes_:
         session.add(
-            DiscoveredCluster(
+            found_cluster(
+                theme,
+                [c for c, label in zip(comments, labels, strict=True) if label == theme.id],
                 organisation_id=job.organisation_id,
                 codebook_id=codebook.id,  # type: ignore[arg-type]
                 job_id=job.id,  # type: ignore[arg-type]
-                name=str(theme.name)[:200],
-                keywords=[str(word) for word in theme.keywords],
-                size=int(theme.size),
-                quotes=[str(text) for text in theme.representatives],
-                comment_ids=[
-                    c.id  # type: ignore[misc]
-                    for c, label in zip(comments, labels, strict=True)
-                    if label == theme.id
-                ],
             )
         )
     session.flush()
@@ -66,6 +60,32 @@ def run_discovery(session: Session, job: Job, report: Report) -> dict[str, Any]:
         "other": sum(1 for label in labels if label < 0),
         "themes": [_describe(theme) for theme in model.themes_],
     }
+
+
+def found_cluster(
+    theme: Any,
+    comments: list[Comment],
+    *,
+    organisation_id: int,
+    codebook_id: int,
+    job_id: int,
+    parent_id: int | None = None,
+) -> DiscoveredCluster:
+    """A cluster to review, from a theme discovery found and the comments it put in it.
+
+    Both a discovery run and splitting a cluster in two keep what they found this way.
+    """
+    return DiscoveredCluster(
+        organisation_id=organisation_id,
+        codebook_id=codebook_id,
+        job_id=job_id,
+        parent_id=parent_id,
+        name=str(theme.name)[:MAX_NAME],
+        keywords=[str(word) for word in theme.keywords],
+        size=len(comments),
+        quotes=[str(text) for text in theme.representatives],
+        comment_ids=[comment.id for comment in comments],  # type: ignore[misc]
+    )
 
 
 def _describe(theme: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ Each decision is made once: a cluster that is no longer open cannot be decided a
 by two people pressing the button at the same moment.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -33,9 +34,20 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from analysis.codebook_files import key_from_name, words_to_avoid
+from analysis.codebook_files import (
+    MAX_DESCRIPTION,
+    MAX_EXAMPLE,
+    MAX_EXAMPLES,
+    MAX_NAME,
+    clean,
+    key_from_name,
+    one_line,
+    same_name,
+    unique_key,
+)
+from analysis.redaction import redact
 from forms.widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
-from models import Role, list_users, record_event
+from models import list_users, record_event
 from models.coding import (
     Codebook,
     Comment,
@@ -58,17 +70,16 @@ from models.review import (
 )
 from webapp import db
 from webapp.access import roles_required
-from webapp.staff_analysis import DiscoverForm
+from webapp.codebook_imports import uses_words_to_avoid
+from webapp.discovery_jobs import found_cluster
+from webapp.staff_analysis import ANALYSTS, DiscoverForm
 
 bp = Blueprint("discovery", __name__, url_prefix="/staff/codebooks")
-ANALYSTS = (Role.PARTICIPATION, Role.OFFICER, Role.ADMIN)
 
 #: A cluster needs this many comments before it can be split in two.
 MIN_SPLIT_COMMENTS = 6
-NAME_LIMIT = 200
-DESCRIPTION_LIMIT = 2000
-EXAMPLES_LIMIT = 10000
-KEY_LIMIT = 80
+#: Comment ids read in one query: PostgreSQL takes at most 65,535 values in a statement.
+IDS_AT_ONCE = 5000
 #: What each status is called on the page.
 STATUS_TEXT = {
     ClusterStatus.OPEN: "To review",
@@ -79,37 +90,36 @@ STATUS_TEXT = {
 }
 
 
-def _one_line(value: Any) -> Any:
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _same_name(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def example_lines(text: str) -> list[str]:
     """Example comments typed one a line: blank lines and repeats left out."""
-    return _unique(line for line in text.splitlines())
+    return _new_examples([], text.splitlines())
 
 
-def _unique(texts: Any) -> list[str]:
-    kept: dict[str, str] = {}
+def _new_examples(examples: list[str], texts: Iterable[str]) -> list[str]:
+    """The texts, each on one line, that are neither blank nor already among the examples.
+
+    Two texts are the same example when they are the same but for spaces and case, as two
+    theme names are.
+    """
+    seen = {same_name(example) for example in examples}
+    kept = []
     for text in texts:
-        tidy = " ".join(str(text).split())
-        if tidy:
-            kept.setdefault(tidy.casefold(), tidy)
-    return list(kept.values())
+        tidy = one_line(text)
+        if tidy and same_name(tidy) not in seen:
+            seen.add(same_name(tidy))
+            kept.append(tidy)
+    return kept
 
 
-def _avoided(field: Field, what: str) -> list[str]:
-    return [
-        f"{what} uses “{phrase}”. {suggestion}"
-        for phrase, suggestion in words_to_avoid(field.data or "")
-    ]
+def quotes_to_add(examples: list[str], quotes: list[str]) -> list[str]:
+    """The cluster's quotes that can join a theme's examples.
+
+    A quote the theme has already is left out, and so is one longer than a codebook file
+    takes; none is added once the theme has as many examples as a file takes. So a theme
+    made or added to from discovery can always be exported and imported again.
+    """
+    fitting = [quote for quote in _new_examples(examples, quotes) if len(quote) <= MAX_EXAMPLE]
+    return fitting[: max(0, MAX_EXAMPLES - len(examples))]
 
 
 class ActionForm(FlaskForm):
@@ -123,26 +133,24 @@ class ThemeForm(FlaskForm):
         "Theme name",
         description="A few plain words people will recognise, for example “Waiting for "
         "speech and language therapy”.",
-        filters=[_one_line],
+        filters=[one_line],
         widget=GovTextInput(),
         validators=[
             InputRequired(message="Enter the theme name"),
-            Length(
-                max=NAME_LIMIT, message=f"The theme name must be {NAME_LIMIT} characters or fewer"
-            ),
+            Length(max=MAX_NAME, message=f"The theme name must be {MAX_NAME} characters or fewer"),
         ],
     )
     description = TextAreaField(
         "What it covers",
         description="Started from the group’s keywords. Say what comments with this theme "
         "are about.",
-        filters=[_strip],
+        filters=[clean],
         widget=GovTextArea(),
         validators=[
             Optional(),
             Length(
-                max=DESCRIPTION_LIMIT,
-                message=f"What it covers must be {DESCRIPTION_LIMIT:,} characters or fewer",
+                max=MAX_DESCRIPTION,
+                message=f"What it covers must be {MAX_DESCRIPTION:,} characters or fewer",
             ),
         ],
     )
@@ -156,36 +164,41 @@ class ThemeForm(FlaskForm):
     )
     examples = TextAreaField(
         "Example comments",
-        description="One a line. They show people, and the coder, what the theme looks like. "
-        "Names and other details were taken out when the comments arrived.",
+        description=f"One a line, up to {MAX_EXAMPLES}. They show people, and the coder, what "
+        "the theme looks like. Names and other details were taken out when the comments arrived.",
         widget=GovTextArea(),
-        validators=[
-            Length(
-                max=EXAMPLES_LIMIT,
-                message=f"Example comments must be {EXAMPLES_LIMIT:,} characters or fewer",
-            )
-        ],
     )
 
     def __init__(self, themes: list[Theme], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.parent.choices = [SelectChoice(0, "None: a theme of its own"), *theme_choices(themes)]
-        self.taken = {_same_name(theme.name) for theme in themes}
+        self.taken = {same_name(theme.name) for theme in themes}
 
     def validate_parent(self, field: Field) -> None:
         _one_of(field, "Select a parent theme from the list, or none")
+
+    def validate_examples(self, field: Field) -> None:
+        """No more examples, and none longer, than a codebook file takes."""
+        lines = example_lines(field.data or "")
+        if len(lines) > MAX_EXAMPLES:
+            raise ValidationError(f"Enter {MAX_EXAMPLES} example comments or fewer")
+        for number, line in enumerate(lines, start=1):
+            if len(line) > MAX_EXAMPLE:
+                raise ValidationError(
+                    f"Example comment {number} must be {MAX_EXAMPLE:,} characters or fewer"
+                )
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The name is not already a theme, and neither field uses words to avoid."""
         valid = super().validate(extra_validators)
         if not self.name.errors:
-            problems = _avoided(self.name, "The theme name")
-            if _same_name(self.name.data or "") in self.taken:
+            problems = uses_words_to_avoid("The theme name", self.name.data or "")
+            if same_name(self.name.data or "") in self.taken:
                 problems.append("The codebook already has a theme with this name. Choose another")
             self.name.errors = [*self.name.errors, *problems]
             valid = valid and not problems
         if not self.description.errors:
-            problems = _avoided(self.description, "What it covers")
+            problems = uses_words_to_avoid("What it covers", self.description.data or "")
             self.description.errors = [*self.description.errors, *problems]
             valid = valid and not problems
         return valid
@@ -212,7 +225,7 @@ class MergeForm(FlaskForm):
 
 def _one_of(field: Field, message: str) -> None:
     """Refuse a value that is not one of the field's choices, with one plain message."""
-    if field.data not in {choice.value for choice in field.choices}:  # type: ignore[attr-defined]
+    if field.data not in {choice.value for choice in field.choices}:
         field.errors.clear()  # not also "could not coerce"
         raise ValidationError(message)
 
@@ -323,6 +336,31 @@ def _check_action() -> None:
         abort(400)
 
 
+def shown_quotes(clusters: list[DiscoveredCluster]) -> dict[int, list[str]]:
+    """Each cluster's quotes, less any from a comment that has raised a safeguarding concern.
+
+    A comment may be flagged after discovery quoted it; its words are then for the
+    safeguarding lead alone. A quote is the comment's text on one line, redacted again, so
+    a flagged comment's quote is known by either form.
+    """
+    ids = {comment_id for cluster in clusters for comment_id in cluster.comment_ids}
+    flagged = db.session().exec(
+        select(Comment.id, Comment.text_redacted)
+        .where(Comment.organisation_id == _org_id())
+        .where(col(Comment.flagged).is_(True))
+    )
+    hidden = {
+        same_name(said)
+        for comment_id, text in flagged
+        if comment_id in ids
+        for said in (text, redact(" ".join(text.split())))
+    }
+    return {
+        cluster.id: [quote for quote in cluster.quotes if same_name(quote) not in hidden]  # type: ignore[misc]
+        for cluster in clusters
+    }
+
+
 # -- the discovery page --------------------------------------------------------------------
 
 
@@ -364,8 +402,11 @@ def _index_page(
     shown = job_id if job_id is not None else (runs[0] if runs else None)
     clusters = (
         list_clusters(
-            session=session, organisation_id=_org_id(), codebook_id=codebook.id, job_id=shown
-        )  # type: ignore[arg-type]
+            session=session,
+            organisation_id=_org_id(),
+            codebook_id=codebook.id,  # type: ignore[arg-type]
+            job_id=shown,
+        )
         if shown is not None
         else []
     )
@@ -380,12 +421,14 @@ def _index_page(
         theme.id: theme
         for theme in list_themes(session=session, codebook_id=codebook.id, include_inactive=True)  # type: ignore[arg-type]
     }
+    open_clusters = [c for c in clusters if c.status == ClusterStatus.OPEN]
     return render_template(
         "staff/discovery/index.html",
         codebook=codebook,
         job=jobs.get(shown) if shown is not None else None,
         newest=shown is None or shown == runs[0],
-        open_clusters=[c for c in clusters if c.status == ClusterStatus.OPEN],
+        open_clusters=open_clusters,
+        quotes=shown_quotes(open_clusters),
         decided=[c for c in clusters if c.status != ClusterStatus.OPEN],
         by_id={c.id: c for c in clusters},
         themes=themes,
@@ -410,17 +453,6 @@ def _describe(keywords: list[str]) -> str:
     return f"Comments about {listed}."
 
 
-def unique_key(name: str, taken: set[str]) -> str:
-    """A key made from the name that no theme of the codebook has, even a retired one."""
-    base = key_from_name(name)
-    key, number = base, 1
-    while key in taken:
-        number += 1
-        suffix = f"-{number}"
-        key = base[: KEY_LIMIT - len(suffix)].rstrip("-") + suffix
-    return key
-
-
 @bp.route("/<int:codebook_id>/discovery/<int:cluster_id>/theme", methods=["GET", "POST"])
 @roles_required(*ANALYSTS)
 def create_theme(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
@@ -435,7 +467,7 @@ def create_theme(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
     prefill = {
         "name": cluster.name,
         "description": _describe(cluster.keywords),
-        "examples": "\n".join(_unique(cluster.quotes)),
+        "examples": "\n".join(quotes_to_add([], shown_quotes([cluster])[cluster.id])),  # type: ignore[index]
     }
     form = ThemeForm(active, data=prefill if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -449,7 +481,8 @@ def create_theme(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
             codebook=codebook,
             themes=[
                 {
-                    "key": unique_key(name, {t.key for t in every}),
+                    # No theme of the codebook has the key, not even a retired one.
+                    "key": unique_key(key_from_name(name), {t.key for t in every}),
                     "name": name,
                     "description": form.description.data or "",
                     "examples": example_lines(form.examples.data or ""),
@@ -466,7 +499,9 @@ def create_theme(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
             theme=theme,
             details={"cluster_id": cluster.id, "job_id": cluster.job_id},
         )
-        suggested = suggest_from_cluster(session=session, cluster=cluster, theme=theme)
+        suggested = suggest_from_cluster(
+            session=session, cluster=cluster, theme=theme, chunk=IDS_AT_ONCE
+        )
         decide_cluster(
             session=session,
             cluster=cluster,
@@ -509,13 +544,16 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         return notice
     active = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
     form = MergeForm(active)
+    quotes = shown_quotes([cluster])[cluster.id]  # type: ignore[index]
     if active and form.validate_on_submit():
         if not _claim(cluster, ClusterStatus.MERGED):
             session.rollback()
             return _decided_already(cluster)
         theme = next(t for t in active if t.id == form.theme.data)
-        before = len(theme.examples)
-        theme.examples = _unique([*theme.examples, *cluster.quotes])
+        # The theme's own examples stay as they are; the new quotes follow, while they fit.
+        added = quotes_to_add(theme.examples, quotes)
+        left_out = len(_new_examples(theme.examples, quotes)) - len(added)
+        theme.examples = [*theme.examples, *added]
         session.add(theme)
         session.flush()
         new_version(
@@ -527,7 +565,9 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
             theme=theme,
             details={"cluster_id": cluster.id, "job_id": cluster.job_id},
         )
-        suggested = suggest_from_cluster(session=session, cluster=cluster, theme=theme)
+        suggested = suggest_from_cluster(
+            session=session, cluster=cluster, theme=theme, chunk=IDS_AT_ONCE
+        )
         decide_cluster(
             session=session,
             cluster=cluster,
@@ -541,13 +581,15 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
             {
                 "theme_id": theme.id,
                 "suggested": suggested,
-                "examples_added": len(theme.examples) - before,
+                "examples_added": len(added),
+                "examples_left_out": left_out,
             },
         )
         session.commit()
         flash(
             f"“{cluster.name}” added to “{theme.name}”. The theme is suggested on "
-            f"{_comments(suggested)}, for people to accept or reject when they review them.",
+            f"{_comments(suggested)}, for people to accept or reject when they review them."
+            + _left_out_text(left_out),
             "success",
         )
         return _back(cluster)
@@ -556,8 +598,20 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         form=form,
         codebook=codebook,
         cluster=cluster,
+        quotes=quotes,
         has_themes=bool(active),
         back_url=_index_url(cluster),
+        max_examples=MAX_EXAMPLES,
+    )
+
+
+def _left_out_text(count: int) -> str:
+    if not count:
+        return ""
+    return (
+        f" {count} of the group’s example comments {'was' if count == 1 else 'were'} not "
+        f"added: a theme keeps up to {MAX_EXAMPLES} examples, each up to {MAX_EXAMPLE:,} "
+        "characters."
     )
 
 
@@ -615,21 +669,18 @@ def split(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
     if not _claim(cluster, ClusterStatus.SPLIT):
         session.rollback()
         return _decided_already(cluster)
-    children = []
-    for theme, places in halves:
-        child = DiscoveredCluster(
+    children = [
+        found_cluster(
+            theme,
+            [comments[place] for place in places],
             organisation_id=cluster.organisation_id,
             codebook_id=cluster.codebook_id,
             job_id=cluster.job_id,
             parent_id=cluster.id,
-            name=str(theme.name)[:NAME_LIMIT],
-            keywords=[str(word) for word in theme.keywords],
-            size=len(places),
-            quotes=[str(text) for text in theme.representatives],
-            comment_ids=[comments[place].id for place in places],  # type: ignore[misc]
         )
-        session.add(child)
-        children.append(child)
+        for theme, places in halves
+    ]
+    session.add_all(children)
     session.flush()
     decide_cluster(
         session=session, cluster=cluster, status=ClusterStatus.SPLIT, user_id=current_user.id
@@ -644,18 +695,22 @@ def split(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
 
 
 def _cluster_comments(cluster: DiscoveredCluster) -> list[Comment]:
-    """The cluster's comments that still exist, in the order discovery kept them."""
-    if not cluster.comment_ids:
-        return []
-    found = {
-        comment.id: comment
-        for comment in db.session().exec(
+    """The cluster's comments that still exist, in the order discovery kept them.
+
+    A comment flagged since discovery ran is left out: its words are for the safeguarding
+    lead alone, so they are neither split again nor quoted. One query per `IDS_AT_ONCE` ids.
+    """
+    ids = list(dict.fromkeys(cluster.comment_ids))
+    found: dict[int, Comment] = {}
+    for start in range(0, len(ids), IDS_AT_ONCE):
+        query = (
             select(Comment)
-            .where(col(Comment.id).in_(cluster.comment_ids))
+            .where(col(Comment.id).in_(ids[start : start + IDS_AT_ONCE]))
             .where(Comment.organisation_id == cluster.organisation_id)
+            .where(col(Comment.flagged).is_(False))
         )
-    }
-    return [found[i] for i in cluster.comment_ids if i in found]
+        found.update((comment.id, comment) for comment in db.session().exec(query))  # type: ignore[misc]
+    return [found[i] for i in ids if i in found]
 
 
 @bp.post("/<int:codebook_id>/discovery/<int:cluster_id>/dismiss")

@@ -1,9 +1,11 @@
 """Reviewing discovered themes: create a theme, add to one, split or dismiss each group."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models import (
     AuditEvent,
@@ -17,6 +19,7 @@ from models import (
 from models.coding import (
     Codebook,
     CodingSource,
+    Comment,
     CommentTheme,
     Theme,
     get_active_codebook,
@@ -93,8 +96,16 @@ def text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def make_cluster(session, org, codebook, texts, name="Made up group") -> DiscoveredCluster:
-    """A group of new comments, as if a discovery run had found it."""
+#: Comments about two things, so that a group of them can be split in two.
+TWO_TOPICS = [f"The bus to school was late again on day {n}" for n in range(5)] + [
+    f"My son loved the lunch at the club, week {n}" for n in range(5)
+]
+
+
+def make_cluster(
+    session, org, codebook, texts, name="Made up group", quotes=None
+) -> DiscoveredCluster:
+    """A group of new comments, as if a discovery run had found it (quoting the first three)."""
     job = create_job(
         session=session,
         organisation_id=org.id,
@@ -120,12 +131,21 @@ def make_cluster(session, org, codebook, texts, name="Made up group") -> Discove
         name=name,
         keywords=["made", "up"],
         size=len(comments),
-        quotes=texts[:3],
+        quotes=texts[:3] if quotes is None else quotes,
         comment_ids=[c.id for c in comments],
     )
     session.add(cluster)
     session.commit()
     return cluster
+
+
+def flag(session, cluster, place=0) -> Comment:
+    """Flag one of the group's comments, as a safeguarding concern raised after discovery ran."""
+    comment = session.get(Comment, cluster.comment_ids[place])
+    comment.flagged = True
+    session.add(comment)
+    session.commit()
+    return comment
 
 
 def discovery_codings(session, cluster, theme):
@@ -575,10 +595,15 @@ def test_discovery_refuses_a_codebook_of_another_organisation(app, org, session)
     assert session.exec(select(DiscoveredCluster)).all() == []
 
 
-def test_two_people_deciding_one_group_at_once_change_it_once(
+def test_an_action_whose_claim_is_refused_changes_nothing(
     worker, org, codebook, session, monkeypatch
 ):
-    """The second request passed the open check before the first one committed."""
+    """Each action, run after the group was decided but with the open check skipped.
+
+    This is what a request meets when it read the group as open before another request
+    decided it: the conditional update then finds the group decided, and the action
+    changes nothing. The requests run one after another; the race itself is the next test.
+    """
     from webapp import staff_discovery
 
     cluster = make_cluster(session, org, codebook, [f"Comment {n}" for n in range(8)])
@@ -605,6 +630,88 @@ def test_two_people_deciding_one_group_at_once_change_it_once(
     assert len(events(session, "discovery.cluster.dismissed")) == 1
 
 
+def test_four_requests_deciding_one_group_at_the_same_moment_change_it_once(
+    app, demo, org, codebook, session, monkeypatch
+):
+    """Four people decide one group at once, each request in its own thread and connection.
+
+    Each request reads the group as open and then waits until all four have, so all four
+    try to decide it together; only the database's conditional update is between them. One
+    decision is made, whichever it is, and the other three change nothing and say so.
+    """
+    from webapp import staff_discovery
+
+    cluster = make_cluster(session, org, codebook, TWO_TOPICS)
+    theme = list_themes(session=session, codebook_id=codebook.id)[0]
+    session.commit()  # the test holds nothing open while the requests run
+    attempts = [
+        ("theme", {"name": "A brand new theme", "parent": "0"}),
+        ("merge", {"theme": str(theme.id)}),
+        ("split", {}),
+        ("dismiss", {}),
+    ]
+    people = ["participation@demo.heard", "officer@demo.heard", "admin@demo.heard", WORKER]
+    clients = []
+    for email in people:
+        client = app.test_client()
+        sign_in(client, email)
+        clients.append(client)
+    tokens = [csrf_token(client, page_url(codebook)) for client in clients]
+
+    all_read_it_open = threading.Barrier(len(attempts), timeout=60)
+    claim = staff_discovery._claim
+
+    def claim_together(found, status):
+        assert found.status == ClusterStatus.OPEN  # this request read the group as open
+        all_read_it_open.wait()
+        return claim(found, status)
+
+    monkeypatch.setattr(staff_discovery, "_claim", claim_together)
+
+    def decide(place):
+        action, data = attempts[place]
+        return clients[place].post(
+            page_url(codebook, cluster, action), data={"csrf_token": tokens[place], **data}
+        )
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        responses = list(pool.map(decide, range(len(attempts))))
+    pages = [
+        followed(client, response) for client, response in zip(clients, responses, strict=True)
+    ]
+
+    decided = [place for place, page in enumerate(pages) if "banner--success" in page]
+    assert len(decided) == 1, pages
+    [winner] = [attempts[place][0] for place in decided]
+    refused = [page for place, page in enumerate(pages) if place not in decided]
+    assert all("“Made up group” has " in page for page in refused)
+    assert all(", so nothing was changed." in page for page in refused)
+
+    session.expire_all()
+    status = {
+        "theme": ClusterStatus.CREATED,
+        "merge": ClusterStatus.MERGED,
+        "split": ClusterStatus.SPLIT,
+        "dismiss": ClusterStatus.DISMISSED,
+    }[winner]
+    assert session.get(DiscoveredCluster, cluster.id).status == status
+    made = session.exec(select(Theme).where(Theme.name == "A brand new theme")).all()
+    assert len(made) == (winner == "theme")
+    assert len(session.exec(select(ThemeChange)).all()) == (winner in ("theme", "merge"))
+    codings = session.exec(
+        select(CommentTheme).where(CommentTheme.source == CodingSource.DISCOVERY)
+    ).all()
+    assert len(codings) == (len(TWO_TOPICS) if winner in ("theme", "merge") else 0)
+    children = session.exec(
+        select(DiscoveredCluster).where(DiscoveredCluster.parent_id == cluster.id)
+    ).all()
+    assert len(children) == (2 if winner == "split" else 0)
+    decisions = session.exec(
+        select(AuditEvent).where(col(AuditEvent.action).startswith("discovery.cluster."))
+    ).all()
+    assert len(decisions) == 1
+
+
 def test_discovery_leaves_out_comments_that_raised_a_safeguarding_concern(
     worker, org, codebook, session
 ):
@@ -625,3 +732,238 @@ def test_discovery_leaves_out_comments_that_raised_a_safeguarding_concern(
     quoted = {q for cluster in clusters for q in cluster.quotes}
     assert grouped.isdisjoint(c.id for c in flagged)
     assert quoted.isdisjoint(c.text_redacted for c in flagged)
+
+
+def test_a_comment_flagged_after_discovery_is_not_suggested_shown_or_kept_as_an_example(
+    worker, org, codebook, session, monkeypatch
+):
+    from webapp import staff_discovery
+
+    monkeypatch.setattr(staff_discovery, "IDS_AT_ONCE", 3)  # four queries for the ten ids
+    cluster = make_cluster(session, org, codebook, TWO_TOPICS)
+    flagged = flag(session, cluster, place=1)
+    shown = [quote for quote in cluster.quotes if quote != flagged.text_redacted]
+    assert flagged.text_redacted in cluster.quotes and len(shown) == 2
+
+    page = worker.get(page_url(codebook)).get_data(as_text=True)
+    assert shown[0] in page and flagged.text_redacted not in page
+    form = worker.get(page_url(codebook, cluster, "theme")).get_data(as_text=True)
+    assert shown[1] in form and flagged.text_redacted not in form
+    merge_form = worker.get(page_url(codebook, cluster, "merge")).get_data(as_text=True)
+    assert shown[1] in merge_form and flagged.text_redacted not in merge_form
+
+    page = followed(
+        worker,
+        post(worker, codebook, cluster, "theme", name="Getting to school", parent="0"),
+    )
+    assert f"It is suggested on {len(TWO_TOPICS) - 1} comments" in page
+    session.expire_all()
+    theme = session.exec(select(Theme).where(Theme.name == "Getting to school")).one()
+    codings = discovery_codings(session, cluster, theme)
+    assert sorted(c.comment_id for c in codings) == sorted(
+        i for i in cluster.comment_ids if i != flagged.id
+    )
+    [event] = events(session, "discovery.cluster.created")
+    assert event.details["suggested"] == len(TWO_TOPICS) - 1
+
+
+def test_a_comment_flagged_after_discovery_is_not_added_with_the_groups_examples(
+    worker, org, codebook, session
+):
+    cluster = make_cluster(session, org, codebook, TWO_TOPICS)
+    flagged = flag(session, cluster, place=0)
+    theme = list_themes(session=session, codebook_id=codebook.id)[0]
+    before = list(theme.examples)
+    followed(worker, post(worker, codebook, cluster, "merge", theme=str(theme.id)))
+    session.expire_all()
+    theme = session.get(Theme, theme.id)
+    assert theme.examples == [*before, *TWO_TOPICS[1:3]]
+    assert flagged.id not in {c.comment_id for c in discovery_codings(session, cluster, theme)}
+
+
+def test_a_comment_flagged_after_discovery_is_left_out_when_its_group_is_split(
+    worker, org, codebook, session, monkeypatch
+):
+    from webapp import staff_discovery
+
+    monkeypatch.setattr(staff_discovery, "IDS_AT_ONCE", 4)  # three queries for the 11 ids
+    texts = [*TWO_TOPICS, "The bus to school was late and nobody told us"]
+    cluster = make_cluster(session, org, codebook, texts)
+    flagged = flag(session, cluster, place=len(texts) - 1)
+    followed(worker, post(worker, codebook, cluster, "split"))
+    session.expire_all()
+    children = session.exec(
+        select(DiscoveredCluster).where(DiscoveredCluster.parent_id == cluster.id)
+    ).all()
+    assert len(children) == 2
+    grouped = children[0].comment_ids + children[1].comment_ids
+    assert sorted(grouped) == sorted(i for i in cluster.comment_ids if i != flagged.id)
+    assert [child.size for child in children] == [len(child.comment_ids) for child in children]
+    quoted = children[0].quotes + children[1].quotes
+    assert quoted and flagged.text_redacted not in quoted
+    page = worker.get(page_url(codebook)).get_data(as_text=True)
+    assert flagged.text_redacted not in page
+
+
+def test_suggesting_from_a_group_reads_its_comments_a_chunk_at_a_time(org, codebook, session):
+    """Only comments of the group's organisation that are not flagged, each once.
+
+    The group also names 70,000 comments that no longer exist: more than PostgreSQL takes
+    in one statement, so the ids must go in chunks.
+    """
+    from models.coding import create_codebook
+    from models.review import suggest_from_cluster
+
+    cluster = make_cluster(session, org, codebook, [f"Comment {n}" for n in range(7)])
+    other = create_organisation(
+        session=session, data=OrganisationCreate(slug="hull-area", name="Hull area")
+    )
+    their_codebook = create_codebook(
+        session=session,
+        organisation_id=other.id,
+        name="Hull themes",
+        themes=[{"key": "waiting", "name": "Waiting"}],
+    )
+    theirs = make_cluster(session, other, their_codebook, ["Their comment"])
+    flagged = flag(session, cluster, place=2)
+    theme = list_themes(session=session, codebook_id=codebook.id)[0]
+    gone = list(range(10**7, 10**7 + 70_000))
+    # One already has the theme from discovery, and one appears twice.
+    session.add(
+        CommentTheme(
+            comment_id=cluster.comment_ids[0], theme_id=theme.id, source=CodingSource.DISCOVERY
+        )
+    )
+    cluster.comment_ids = [*cluster.comment_ids, cluster.comment_ids[3], *theirs.comment_ids, *gone]
+    session.add(cluster)
+    session.commit()
+
+    added = suggest_from_cluster(session=session, cluster=cluster, theme=theme, chunk=5000)
+    session.commit()
+    assert added == 5
+    expected = {i for i in cluster.comment_ids[:7] if i != flagged.id}
+    codings = discovery_codings(session, cluster, theme)
+    assert sorted(c.comment_id for c in codings) == sorted(expected)
+    assert suggest_from_cluster(session=session, cluster=cluster, theme=theme, chunk=2) == 0
+
+
+def test_a_group_with_many_comment_ids_can_be_split(worker, org, codebook, session):
+    """More ids than PostgreSQL takes in one statement: most of the comments are gone."""
+    cluster = make_cluster(session, org, codebook, TWO_TOPICS)
+    cluster.comment_ids = [*cluster.comment_ids, *range(10**7, 10**7 + 70_000)]
+    session.add(cluster)
+    session.commit()
+    followed(worker, post(worker, codebook, cluster, "split"))
+    session.expire_all()
+    children = session.exec(
+        select(DiscoveredCluster).where(DiscoveredCluster.parent_id == cluster.id)
+    ).all()
+    assert sorted(children[0].comment_ids + children[1].comment_ids) == sorted(
+        cluster.comment_ids[: len(TWO_TOPICS)]
+    )
+
+
+def many_quotes(count: int) -> list[str]:
+    return [f"Example comment number {n} about the wait" for n in range(count)]
+
+
+def round_trip(session, codebook):
+    """The codebook exported as CSV and as REFI-QDA, and each file read back in."""
+    from analysis.codebook_files import from_csv, from_qdc, to_csv, to_qdc
+    from webapp.codebook_imports import current_file
+
+    book = current_file(session, session.get(Codebook, codebook.id))
+    return book, from_csv(to_csv(book), name=book.name), from_qdc(to_qdc(book), name=book.name)
+
+
+def test_a_theme_made_from_a_group_with_many_quotes_exports_and_imports_cleanly(
+    worker, org, codebook, session
+):
+    long_quote = "A very long comment. " * 60
+    quotes = [*many_quotes(10), long_quote, *many_quotes(25)]
+    cluster = make_cluster(
+        session, org, codebook, [f"Comment {n}" for n in range(6)], quotes=quotes
+    )
+    form = worker.get(page_url(codebook, cluster, "theme")).get_data(as_text=True)
+    prefilled = re.search(r'<textarea[^>]*id="examples"[^>]*>(.*?)</textarea>', form, re.S)
+    # The first 20 different quotes that a codebook file takes: the long one is left out.
+    assert prefilled.group(1).strip().split("\n") == many_quotes(20)
+
+    description = "Waiting for therapy.\r\n\r\nAnd waiting to hear back." + "x" * 3900
+    followed(
+        worker,
+        post(
+            worker,
+            codebook,
+            cluster,
+            "theme",
+            name="Waiting to hear back",
+            description=description,
+            parent="0",
+            examples="\n".join(many_quotes(20)),
+        ),
+    )
+    session.expire_all()
+    theme = session.exec(select(Theme).where(Theme.name == "Waiting to hear back")).one()
+    assert theme.examples == many_quotes(20)
+    assert theme.description == description.replace("\r\n", "\n")
+    book, from_csv_file, from_qdc_file = round_trip(session, codebook)
+    assert from_csv_file.themes == book.themes
+    assert from_qdc_file.themes == book.themes
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("examples", "\n".join(many_quotes(21)), "Enter 20 example comments or fewer"),
+        (
+            "examples",
+            "A short one\n" + "x" * 1001,
+            "Example comment 2 must be 1,000 characters or fewer",
+        ),
+        ("description", "x" * 4001, "What it covers must be 4,000 characters or fewer"),
+    ],
+)
+def test_a_new_theme_keeps_to_what_a_codebook_file_takes(
+    worker, org, codebook, session, field, value, message
+):
+    cluster = make_cluster(session, org, codebook, [f"Comment {n}" for n in range(6)])
+    data = {"name": "Waiting to hear back", "parent": "0", "examples": "One", field: value}
+    page = post(worker, codebook, cluster, "theme", **data)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "govuk-error-summary" in html and f'href="#{field}"' in html
+    assert html.count(message) == 2  # the summary and the field
+    session.expire_all()
+    assert session.get(DiscoveredCluster, cluster.id).status == ClusterStatus.OPEN
+    assert session.exec(select(Theme).where(Theme.name == "Waiting to hear back")).all() == []
+
+
+def test_adding_a_group_with_many_quotes_keeps_the_theme_within_what_a_file_takes(
+    worker, org, codebook, session
+):
+    theme = list_themes(session=session, codebook_id=codebook.id)[0]
+    own = ["We waited\n40 weeks.", *many_quotes(16)]  # the theme's own, one on two lines
+    theme.examples = own
+    session.add(theme)
+    session.commit()
+    quotes = [many_quotes(1)[0].upper(), "A very long comment. " * 60, *many_quotes(30)[16:]]
+    cluster = make_cluster(
+        session, org, codebook, [f"Comment {n}" for n in range(6)], quotes=quotes
+    )
+
+    page = followed(worker, post(worker, codebook, cluster, "merge", theme=str(theme.id)))
+    assert (
+        "12 of the group’s example comments were not added: a theme keeps up to 20 examples, "
+        "each up to 1,000 characters." in page
+    )
+    session.expire_all()
+    theme = session.get(Theme, theme.id)
+    # Its own examples as they were (the one on two lines too), then three new ones.
+    assert theme.examples == [*own, *many_quotes(30)[16:19]]
+    [event] = events(session, "discovery.cluster.merged")
+    assert (event.details["examples_added"], event.details["examples_left_out"]) == (3, 12)
+    book, from_csv_file, from_qdc_file = round_trip(session, codebook)
+    assert from_qdc_file.themes == book.themes
+    # CSV holds each example on one line of its cell: the one on two lines reads back as is.
+    assert from_csv_file.themes == book.themes
