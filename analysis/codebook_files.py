@@ -38,7 +38,7 @@ import re
 import unicodedata
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -236,6 +236,41 @@ def same_name(name: str) -> str:
         True
     """
     return " ".join(name.split()).casefold()
+
+
+def new_examples(examples: Sequence[str], texts: Iterable[str]) -> list[str]:
+    """The texts, each on one line, that are neither blank nor already among the examples.
+
+    Two texts are the same example when they are the same but for spaces and case, as two
+    theme names are.
+
+    Examples:
+        >>> new_examples(["We waited"], ["we  WAITED", "", " The bus was late ", "the bus"])
+        ['The bus was late', 'the bus']
+    """
+    seen = {same_name(example) for example in examples}
+    kept = []
+    for text in texts:
+        tidy = one_line(text)
+        if tidy and same_name(tidy) not in seen:
+            seen.add(same_name(tidy))
+            kept.append(tidy)
+    return kept
+
+
+def example_lines(text: str) -> list[str]:
+    """Example comments typed one a line: blank lines and repeats left out."""
+    return new_examples([], (text or "").splitlines())
+
+
+def example_problem(examples: Sequence[str]) -> str | None:
+    """Why these examples cannot go in a codebook (too many, or one too long), or None."""
+    if len(examples) > MAX_EXAMPLES:
+        return f"Enter {MAX_EXAMPLES} example comments or fewer"
+    for number, example in enumerate(examples, start=1):
+        if len(example) > MAX_EXAMPLE:
+            return f"Example comment {number} must be {MAX_EXAMPLE:,} characters or fewer"
+    return None
 
 
 def _places(entries: list[_Entry]) -> str:

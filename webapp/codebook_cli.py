@@ -15,6 +15,7 @@ from models.coding import get_active_codebook, list_codebooks
 from webapp import codebook_imports as files
 from webapp import db
 from webapp.command_organisation import organisation_for
+from webapp.wording import counted
 
 ORGANISATION_HELP = "The organisation's slug (needed if there are several)."
 
@@ -57,8 +58,7 @@ def codebook_export(kind: str, out: Path, name: str | None, slug: str | None) ->
     out.write_bytes(data)
     themes = len(book.themes)
     click.echo(
-        f"Wrote “{codebook.name}” version {codebook.version} "
-        f"({themes} theme{'' if themes == 1 else 's'}) to {out}."
+        f"Wrote “{codebook.name}” version {codebook.version} ({counted(themes, 'theme')}) to {out}."
     )
 
 
@@ -117,8 +117,8 @@ def codebook_import(path: Path, name: str | None, slug: str | None) -> None:
     if saved.created:
         themes = len(book.themes)
         click.echo(
-            f"Created “{saved.codebook.name}”, a draft codebook with {themes} "
-            f"theme{'' if themes == 1 else 's'} (version {saved.codebook.version})."
+            f"Created “{saved.codebook.name}”, a draft codebook with "
+            f"{counted(themes, 'theme')} (version {saved.codebook.version})."
         )
     else:
         click.echo(

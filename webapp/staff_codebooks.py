@@ -31,15 +31,19 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from analysis.codebook_files import (
     MAX_DESCRIPTION,
-    MAX_EXAMPLE,
     MAX_EXAMPLES,
-    MAX_KEY,
     MAX_NAME,
     MAX_NOTE,
     OUTCOME_AREAS,
     CodebookFile,
     CodebookFileError,
+    clean,
+    example_lines,
+    example_problem,
     key_from_name,
+    one_line,
+    same_name,
+    unique_key,
 )
 from forms.widgets import GovFileInput, GovSelect, GovTextArea, GovTextInput
 from models import list_users, record_event
@@ -60,13 +64,13 @@ from webapp import codebook_imports as files
 from webapp import db
 from webapp.access import roles_required
 from webapp.staff_analysis import ANALYSTS
+from webapp.wording import counted
 
 bp = Blueprint("codebooks", __name__, url_prefix="/staff/codebooks")
 #: How long a checked file may wait for its confirmation.
 CHECK_LIFETIME = 60 * 60
 #: What the edit page can change besides the name, by the names codebook_imports uses.
 EDITABLE = ("parent_key", "description", "inclusion", "exclusion", "examples", "outcome_area")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @bp.app_template_global("codebook_tree")
@@ -79,17 +83,6 @@ def codebook_tree(themes: list[Theme]) -> list[tuple[Theme, int, Theme | None]]:
 # Forms
 
 
-def _text(value: Any) -> Any:
-    """Typed text with one kind of line ending, no control characters and no outer spaces."""
-    if not isinstance(value, str):
-        return value
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-
-
-def _line(value: Any) -> Any:
-    return " ".join(_text(value).split()) if isinstance(value, str) else value
-
-
 def _words(subject: str) -> Any:
     def check(_form: Any, field: Any) -> None:
         found = files.uses_words_to_avoid(subject, field.data or "")
@@ -99,23 +92,14 @@ def _words(subject: str) -> Any:
     return check
 
 
-def _example_lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").split("\n") if line.strip()]
-
-
 def _examples_text(examples: list[str]) -> str:
     return "\n".join(" ".join(example.split()) for example in examples)
 
 
 def _check_examples(_form: Any, field: Any) -> None:
-    lines = _example_lines(field.data)
-    if len(lines) > MAX_EXAMPLES:
-        raise ValidationError(f"Enter {MAX_EXAMPLES} example comments or fewer")
-    for number, line in enumerate(lines, start=1):
-        if len(line) > MAX_EXAMPLE:
-            raise ValidationError(
-                f"Example comment {number} must be {MAX_EXAMPLE} characters or fewer"
-            )
+    problem = example_problem(example_lines(field.data))
+    if problem:
+        raise ValidationError(problem)
 
 
 def _known_area(_form: Any, field: Any) -> None:
@@ -128,7 +112,7 @@ def _notes(label: str, hint: str, limit: int, subject: str) -> TextAreaField:
         f"{label} (optional)",
         description=hint,
         widget=GovTextArea(),
-        filters=[_text],
+        filters=[clean],
         validators=[
             Length(max=limit, message=f"{label} must be {limit} characters or fewer"),
             _words(subject),
@@ -141,7 +125,7 @@ class ThemeForm(FlaskForm):
         "Theme name",
         description="A few words, in the terms children, young people and families use.",
         widget=GovTextInput(),
-        filters=[_line],
+        filters=[one_line],
         validators=[
             DataRequired(message="Enter a theme name"),
             Length(max=MAX_NAME, message=f"Theme name must be {MAX_NAME} characters or fewer"),
@@ -175,7 +159,7 @@ class ThemeForm(FlaskForm):
         "Example comments (optional)",
         description=f"One comment a line, in the writer’s own words. Up to {MAX_EXAMPLES}.",
         widget=GovTextArea(),
-        filters=[_text],
+        filters=[clean],
         validators=[_check_examples],
     )
     outcome_area = SelectField(
@@ -214,7 +198,7 @@ class NewImportForm(ImportForm):
         "Codebook name (optional)",
         description="Leave this empty to use the name in the file, or the file’s own name.",
         widget=GovTextInput(),
-        filters=[_line],
+        filters=[one_line],
         validators=[
             Length(max=MAX_NAME, message=f"Codebook name must be {MAX_NAME} characters or fewer"),
             _words("Codebook name"),
@@ -277,10 +261,6 @@ def _record(codebook: Codebook, action: str, theme: Theme | None = None, **detai
 # The shape of the tree
 
 
-def _same(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _under(themes: list[Theme], theme_id: int) -> set[int]:
     """The ids of every theme under this one, however deep."""
     children: dict[int | None, list[int]] = {}
@@ -315,9 +295,13 @@ def _clash(
     themes: list[Theme], name: str, parent_id: int | None, *, besides: set[int]
 ) -> Theme | None:
     """A theme in use with this name under the same parent (ignoring case), if there is one."""
-    wanted = _same(name)
+    wanted = same_name(name)
     for theme in themes:
-        if theme.parent_id == parent_id and _same(theme.name) == wanted and theme.id not in besides:
+        if (
+            theme.parent_id == parent_id
+            and same_name(theme.name) == wanted
+            and theme.id not in besides
+        ):
             return theme
     return None
 
@@ -363,17 +347,8 @@ def _fits(form: ThemeForm, themes: list[Theme], theme: Theme | None) -> tuple[bo
 
 
 def _new_key(session: Any, codebook: Codebook, name: str) -> str:
-    used = {
-        t.key
-        for t in list_themes(session=session, codebook_id=codebook.id, include_inactive=True)  # type: ignore[arg-type]
-    }
-    base, number = key_from_name(name), 2
-    key = base
-    while key in used:
-        suffix = f"-{number}"
-        key = base[: MAX_KEY - len(suffix)].rstrip("-") + suffix
-        number += 1
-    return key
+    themes = list_themes(session=session, codebook_id=codebook.id, include_inactive=True)  # type: ignore[arg-type]
+    return unique_key(key_from_name(name), {t.key for t in themes})
 
 
 # Themes
@@ -405,7 +380,7 @@ def add_theme(codebook_id: int) -> str | WerkzeugResponse:
                         "description": form.description.data or "",
                         "inclusion": form.inclusion.data or "",
                         "exclusion": form.exclusion.data or "",
-                        "examples": _example_lines(form.examples.data or ""),
+                        "examples": example_lines(form.examples.data or ""),
                         "outcome_area": form.outcome_area.data or "",
                     }
                 ],
@@ -474,7 +449,7 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
                 # Examples typed on one line each; ones read from a file may have several.
                 "examples": before["examples"]
                 if examples == _examples_text(theme.examples)
-                else _example_lines(examples),
+                else example_lines(examples),
                 "outcome_area": form.outcome_area.data or "",
             }
             old_name, name = theme.name, form.name.data or ""
@@ -910,7 +885,7 @@ def confirm_import(codebook_id: int | None) -> str | WerkzeugResponse:
     if saved.created:
         flash(
             f"Created “{saved.codebook.name}”, a draft codebook with "
-            f"{len(book.themes)} theme{'' if len(book.themes) == 1 else 's'}.",
+            f"{counted(len(book.themes), 'theme')}.",
             "success",
         )
     else:

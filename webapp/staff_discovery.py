@@ -14,7 +14,6 @@ Each decision is made once: a cluster that is no longer open cannot be decided a
 by two people pressing the button at the same moment.
 """
 
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -40,7 +39,10 @@ from analysis.codebook_files import (
     MAX_EXAMPLES,
     MAX_NAME,
     clean,
+    example_lines,
+    example_problem,
     key_from_name,
+    new_examples,
     one_line,
     same_name,
     unique_key,
@@ -73,6 +75,7 @@ from webapp.access import roles_required
 from webapp.codebook_imports import uses_words_to_avoid
 from webapp.discovery_jobs import found_cluster
 from webapp.staff_analysis import ANALYSTS, DiscoverForm
+from webapp.wording import counted
 
 bp = Blueprint("discovery", __name__, url_prefix="/staff/codebooks")
 
@@ -90,27 +93,6 @@ STATUS_TEXT = {
 }
 
 
-def example_lines(text: str) -> list[str]:
-    """Example comments typed one a line: blank lines and repeats left out."""
-    return _new_examples([], text.splitlines())
-
-
-def _new_examples(examples: list[str], texts: Iterable[str]) -> list[str]:
-    """The texts, each on one line, that are neither blank nor already among the examples.
-
-    Two texts are the same example when they are the same but for spaces and case, as two
-    theme names are.
-    """
-    seen = {same_name(example) for example in examples}
-    kept = []
-    for text in texts:
-        tidy = one_line(text)
-        if tidy and same_name(tidy) not in seen:
-            seen.add(same_name(tidy))
-            kept.append(tidy)
-    return kept
-
-
 def quotes_to_add(examples: list[str], quotes: list[str]) -> list[str]:
     """The cluster's quotes that can join a theme's examples.
 
@@ -118,7 +100,7 @@ def quotes_to_add(examples: list[str], quotes: list[str]) -> list[str]:
     takes; none is added once the theme has as many examples as a file takes. So a theme
     made or added to from discovery can always be exported and imported again.
     """
-    fitting = [quote for quote in _new_examples(examples, quotes) if len(quote) <= MAX_EXAMPLE]
+    fitting = [quote for quote in new_examples(examples, quotes) if len(quote) <= MAX_EXAMPLE]
     return fitting[: max(0, MAX_EXAMPLES - len(examples))]
 
 
@@ -179,14 +161,9 @@ class ThemeForm(FlaskForm):
 
     def validate_examples(self, field: Field) -> None:
         """No more examples, and none longer, than a codebook file takes."""
-        lines = example_lines(field.data or "")
-        if len(lines) > MAX_EXAMPLES:
-            raise ValidationError(f"Enter {MAX_EXAMPLES} example comments or fewer")
-        for number, line in enumerate(lines, start=1):
-            if len(line) > MAX_EXAMPLE:
-                raise ValidationError(
-                    f"Example comment {number} must be {MAX_EXAMPLE:,} characters or fewer"
-                )
+        problem = example_problem(example_lines(field.data or ""))
+        if problem:
+            raise ValidationError(problem)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The name is not already a theme, and neither field uses words to avoid."""
@@ -512,8 +489,8 @@ def create_theme(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         _audit("created", cluster, {"theme_id": theme.id, "suggested": suggested})
         session.commit()
         flash(
-            f"Theme “{name}” created. It is suggested on {_comments(suggested)}, for people "
-            "to accept or reject when they review them.",
+            f"Theme “{name}” created. It is suggested on {counted(suggested, 'comment')}, "
+            "for people to accept or reject when they review them.",
             "success",
         )
         return _back(cluster)
@@ -524,10 +501,6 @@ def create_theme(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         cluster=cluster,
         back_url=_index_url(cluster),
     )
-
-
-def _comments(count: int) -> str:
-    return f"{count} comment{'' if count == 1 else 's'}"
 
 
 # -- adding a cluster to a theme -----------------------------------------------------------
@@ -552,7 +525,7 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         theme = next(t for t in active if t.id == form.theme.data)
         # The theme's own examples stay as they are; the new quotes follow, while they fit.
         added = quotes_to_add(theme.examples, quotes)
-        left_out = len(_new_examples(theme.examples, quotes)) - len(added)
+        left_out = len(new_examples(theme.examples, quotes)) - len(added)
         theme.examples = [*theme.examples, *added]
         session.add(theme)
         session.flush()
@@ -588,7 +561,8 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         session.commit()
         flash(
             f"“{cluster.name}” added to “{theme.name}”. The theme is suggested on "
-            f"{_comments(suggested)}, for people to accept or reject when they review them."
+            f"{counted(suggested, 'comment')}, for people to accept or reject when they review "
+            "them."
             + _left_out_text(left_out),
             "success",
         )
@@ -631,7 +605,7 @@ def split_in_two(texts: list[str]) -> list[tuple[Any, list[int]]]:
 
     if len(texts) < MIN_SPLIT_COMMENTS:
         raise SplitProblem(
-            f"This group has {_comments(len(texts))}. A group needs at least "
+            f"This group has {counted(len(texts), 'comment')}. A group needs at least "
             f"{MIN_SPLIT_COMMENTS} comments to be split in two."
         )
     try:

@@ -50,6 +50,7 @@ from webapp.access import roles_required
 from webapp.queue import queue
 from webapp.review_queue import BANDS, REVIEWED, Filters
 from webapp.staff_analysis import ANALYSTS as CODERS
+from webapp.wording import counted
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 BULK_ACTIONS = {
@@ -347,14 +348,10 @@ def bulk() -> str | WerkzeugResponse:
     session.commit()
     retrain_if_due(codebook)
     flash(
-        f"{BULK_ACTIONS[action]}: done for {count_text(len(comments), 'comment')}",
+        f"{BULK_ACTIONS[action]}: done for {counted(len(comments), 'comment')}",
         "success",
     )
     return back
-
-
-def count_text(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _audit(action: str, found: Comment, decisions: int) -> None:
