@@ -416,9 +416,7 @@ def human_coded_examples(
     if key_of and codebook is not None:
         # Checked, and given no theme at all, since this codebook existed. A comment coded
         # against another codebook is not a "none of these" for this one.
-        any_human = select(CommentTheme.comment_id).where(
-            CommentTheme.source == CodingSource.HUMAN
-        )
+        any_human = select(CommentTheme.comment_id).where(CommentTheme.source == CodingSource.HUMAN)
         reviewed = (
             select(Comment.id, Comment.text_redacted)
             .where(Comment.organisation_id == codebook.organisation_id)

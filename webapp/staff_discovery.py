@@ -562,8 +562,7 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         flash(
             f"“{cluster.name}” added to “{theme.name}”. The theme is suggested on "
             f"{counted(suggested, 'comment')}, for people to accept or reject when they review "
-            "them."
-            + _left_out_text(left_out),
+            "them." + _left_out_text(left_out),
             "success",
         )
         return _back(cluster)

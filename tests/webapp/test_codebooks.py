@@ -246,9 +246,7 @@ def test_the_codebook_page_keeps_the_coder_forms_and_links_to_the_theme_pages(
         assert f'href="{href}' in html, href
 
 
-def test_the_codebook_page_links_to_its_quality_discovery_and_the_review_queue(
-    worker, app, book
-):
+def test_the_codebook_page_links_to_its_quality_discovery_and_the_review_queue(worker, app, book):
     html = worker.get(book.url).get_data(as_text=True)
     with app.test_request_context():
         for endpoint, values in (
