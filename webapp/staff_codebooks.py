@@ -209,12 +209,13 @@ class NewImportForm(ImportForm):
 # Loading, with the organisation's boundary
 
 
-def _org_id() -> int:
+def org_id() -> int:
+    """The signed-in person's organisation."""
     return int(current_user.organisation_id)
 
 
 def load_codebook(codebook_id: int) -> Codebook:
-    found = get_codebook(session=db.session(), organisation_id=_org_id(), codebook_id=codebook_id)
+    found = get_codebook(session=db.session(), organisation_id=org_id(), codebook_id=codebook_id)
     if found is None:
         abort(404)
     return found
@@ -235,12 +236,15 @@ def _codebook_page(codebook: Codebook) -> WerkzeugResponse:
     return redirect(url_for("analysis.codebook", codebook_id=codebook.id))
 
 
-def _not_in_use(codebook: Codebook, theme: Theme) -> WerkzeugResponse | None:
-    """Back to the codebook, saying why, when the theme was merged or retired."""
-    if theme.active:
-        return None
-    flash(f"“{theme.name}” is no longer in use ({theme.status.value}), so it cannot be changed.")
-    return _codebook_page(codebook)
+def theme_in_use(codebook: Codebook, theme_id: int) -> Theme:
+    """One of the codebook's themes in use; back to the codebook, saying why, if it is not."""
+    theme = load_theme(codebook, theme_id)
+    if not theme.active:
+        flash(
+            f"“{theme.name}” is no longer in use ({theme.status.value}), so it cannot be changed."
+        )
+        abort(_codebook_page(codebook))
+    return theme
 
 
 def _record(codebook: Codebook, action: str, theme: Theme | None = None, **details: Any) -> None:
@@ -250,7 +254,7 @@ def _record(codebook: Codebook, action: str, theme: Theme | None = None, **detai
         session=session,
         action=action,
         actor_user_id=current_user.id,
-        organisation_id=_org_id(),
+        organisation_id=org_id(),
         object_type="codebook",
         object_id=codebook.id,
         details={"version": codebook.version, **({"theme": theme.id} if theme else {}), **details},
@@ -418,10 +422,7 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     """Change a theme's name, place, notes, examples or outcome area."""
     session = db.session()
     codebook = load_codebook(codebook_id)
-    theme = load_theme(codebook, theme_id)
-    notice = _not_in_use(codebook, theme)
-    if notice:
-        return notice
+    theme = theme_in_use(codebook, theme_id)
     themes = _active(codebook)
     parent_ids = {t.id for t in themes}
     form = ThemeForm(
@@ -461,7 +462,7 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
                     session=session,
                     action="codebook.theme.renamed",
                     actor_user_id=current_user.id,
-                    organisation_id=_org_id(),
+                    organisation_id=org_id(),
                     object_type="codebook",
                     object_id=codebook.id,
                     details={
@@ -528,10 +529,7 @@ def _move_clash(themes: list[Theme], moving: list[Theme], parent: Theme | None) 
 def merge(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     """Choose the theme to merge this one into."""
     codebook = load_codebook(codebook_id)
-    theme = load_theme(codebook, theme_id)
-    notice = _not_in_use(codebook, theme)
-    if notice:
-        return notice
+    theme = theme_in_use(codebook, theme_id)
     themes = _active(codebook)
     targets = _merge_targets(themes, theme)
     form = MergeForm()
@@ -567,11 +565,8 @@ def confirm_merge(codebook_id: int, theme_id: int, target_id: int) -> str | Werk
     """Say how many comments will move, then merge."""
     session = db.session()
     codebook = load_codebook(codebook_id)
-    theme = load_theme(codebook, theme_id)
-    target = load_theme(codebook, target_id)
-    notice = _not_in_use(codebook, theme) or _not_in_use(codebook, target)
-    if notice:
-        return notice
+    theme = theme_in_use(codebook, theme_id)
+    target = theme_in_use(codebook, target_id)
     themes = _active(codebook)
     if target.id not in {t.id for t in _merge_targets(themes, theme)}:
         flash(
@@ -626,10 +621,7 @@ def retire(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     """Stop offering a theme. Its comments keep their coding; its children move up."""
     session = db.session()
     codebook = load_codebook(codebook_id)
-    theme = load_theme(codebook, theme_id)
-    notice = _not_in_use(codebook, theme)
-    if notice:
-        return notice
+    theme = theme_in_use(codebook, theme_id)
     themes = _active(codebook)
     by_id = {t.id: t for t in themes}
     parent = by_id.get(theme.parent_id)
@@ -683,7 +675,7 @@ def history_page(codebook_id: int) -> str:
         "staff/codebooks/history.html",
         codebook=codebook,
         changes=history(session=session, codebook_id=codebook.id),  # type: ignore[arg-type]
-        names={u.id: u.full_name for u in list_users(session=session, organisation_id=_org_id())},
+        names={u.id: u.full_name for u in list_users(session=session, organisation_id=org_id())},
         snapshots=snapshots,
         in_use=[sum(1 for t in files.snapshot_themes(s) if t.active) for s in snapshots],
         themes_now=len(_active(codebook)),
@@ -738,7 +730,7 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def _name_taken(name: str) -> str | None:
-    if files.find_codebook(db.session(), _org_id(), name) is None:
+    if files.find_codebook(db.session(), org_id(), name) is None:
         return None
     return (
         f"There is already a codebook called “{name}”. Enter a different name, or import the "
@@ -786,7 +778,7 @@ def import_file(codebook_id: int | None) -> str | WerkzeugResponse:
             else:
                 token = _signer().dumps(
                     {
-                        "organisation": _org_id(),
+                        "organisation": org_id(),
                         "user": current_user.id,
                         "codebook": codebook.id if codebook else None,
                         "version": codebook.version if codebook else None,
@@ -846,7 +838,7 @@ def confirm_import(codebook_id: int | None) -> str | WerkzeugResponse:
         flash("The check has run out of time, or the file was changed. Upload the file again.")
         return redirect(again)
     if (
-        payload.get("organisation") != _org_id()
+        payload.get("organisation") != org_id()
         or payload.get("user") != current_user.id
         or payload.get("codebook") != codebook_id
     ):
@@ -876,7 +868,7 @@ def confirm_import(codebook_id: int | None) -> str | WerkzeugResponse:
     saved = files.save_import(
         session=session,
         plan=plan,
-        organisation_id=_org_id(),
+        organisation_id=org_id(),
         user_id=current_user.id,
         filename=filename,
         via="web",

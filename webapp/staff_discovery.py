@@ -55,7 +55,6 @@ from models.coding import (
     Comment,
     Theme,
     add_themes,
-    get_codebook,
     in_tree_order,
     list_themes,
 )
@@ -75,6 +74,7 @@ from webapp.access import roles_required
 from webapp.codebook_imports import uses_words_to_avoid
 from webapp.discovery_jobs import found_cluster
 from webapp.staff_analysis import ANALYSTS, DiscoverForm
+from webapp.staff_codebooks import load_codebook, org_id
 from webapp.wording import counted
 
 bp = Blueprint("discovery", __name__, url_prefix="/staff/codebooks")
@@ -224,21 +224,10 @@ def theme_choices(themes: list[Theme]) -> list[SelectChoice]:
 # -- loading and guarding ------------------------------------------------------------------
 
 
-def _org_id() -> int:
-    return int(current_user.organisation_id)
-
-
-def load_codebook(codebook_id: int) -> Codebook:
-    found = get_codebook(session=db.session(), organisation_id=_org_id(), codebook_id=codebook_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 def load_cluster(codebook_id: int, cluster_id: int) -> tuple[Codebook, DiscoveredCluster]:
     """The codebook and one of its clusters, within the signed-in person's organisation."""
     codebook = load_codebook(codebook_id)
-    cluster = get_cluster(session=db.session(), organisation_id=_org_id(), cluster_id=cluster_id)
+    cluster = get_cluster(session=db.session(), organisation_id=org_id(), cluster_id=cluster_id)
     if cluster is None or cluster.codebook_id != codebook.id:
         abort(404)
     return codebook, cluster
@@ -296,7 +285,7 @@ def _audit(action: str, cluster: DiscoveredCluster, details: dict[str, Any] | No
         session=db.session(),
         action=f"discovery.cluster.{action}",
         actor_user_id=current_user.id,
-        organisation_id=_org_id(),
+        organisation_id=org_id(),
         object_type="discovered_cluster",
         object_id=cluster.id,
         details={
@@ -323,7 +312,7 @@ def shown_quotes(clusters: list[DiscoveredCluster]) -> dict[int, list[str]]:
     ids = {comment_id for cluster in clusters for comment_id in cluster.comment_ids}
     flagged = db.session().exec(
         select(Comment.id, Comment.text_redacted)
-        .where(Comment.organisation_id == _org_id())
+        .where(Comment.organisation_id == org_id())
         .where(col(Comment.flagged).is_(True))
     )
     hidden = {
@@ -345,7 +334,7 @@ def _runs(codebook_id: int) -> list[int]:
     """The discovery jobs that found clusters for this codebook, newest first."""
     query = (
         select(DiscoveredCluster.job_id)
-        .where(DiscoveredCluster.organisation_id == _org_id())
+        .where(DiscoveredCluster.organisation_id == org_id())
         .where(DiscoveredCluster.codebook_id == codebook_id)
         .distinct()
         .order_by(col(DiscoveredCluster.job_id).desc())
@@ -362,7 +351,7 @@ def index(codebook_id: int) -> str:
     job_id = request.args.get("job", type=int)
     if job_id is not None and job_id not in runs:
         # A run that kept no groups (it finished before groups were kept) shows the newest.
-        found = get_job(session=db.session(), organisation_id=_org_id(), job_id=job_id)
+        found = get_job(session=db.session(), organisation_id=org_id(), job_id=job_id)
         if found is None or found.params.get("codebook_id") != codebook.id:
             abort(404)
         job_id = None
@@ -380,17 +369,17 @@ def _index_page(
     clusters = (
         list_clusters(
             session=session,
-            organisation_id=_org_id(),
+            organisation_id=org_id(),
             codebook_id=codebook.id,  # type: ignore[arg-type]
             job_id=shown,
         )
         if shown is not None
         else []
     )
-    jobs = {run: get_job(session=session, organisation_id=_org_id(), job_id=run) for run in runs}
+    jobs = {run: get_job(session=session, organisation_id=org_id(), job_id=run) for run in runs}
     running = [
         job
-        for job in list_jobs(session=session, organisation_id=_org_id(), kind="discover")
+        for job in list_jobs(session=session, organisation_id=org_id(), kind="discover")
         if job.params.get("codebook_id") == codebook.id
         and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     ]
@@ -409,7 +398,7 @@ def _index_page(
         decided=[c for c in clusters if c.status != ClusterStatus.OPEN],
         by_id={c.id: c for c in clusters},
         themes=themes,
-        names={u.id: u.full_name for u in list_users(session=session, organisation_id=_org_id())},
+        names={u.id: u.full_name for u in list_users(session=session, organisation_id=org_id())},
         older=[jobs[run] for run in runs if run != shown and jobs[run] is not None],
         running=running[0] if running else None,
         status_text=STATUS_TEXT,
@@ -467,24 +456,13 @@ def create_theme(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
                 }
             ],
         )
-        new_version(
-            session=session,
-            codebook=codebook,
-            kind=ChangeKind.CREATED,
-            summary=f"Created “{name}” from a discovered cluster",
-            user_id=current_user.id,
-            theme=theme,
-            details={"cluster_id": cluster.id, "job_id": cluster.job_id},
-        )
-        suggested = suggest_from_cluster(
-            session=session, cluster=cluster, theme=theme, chunk=IDS_AT_ONCE
-        )
-        decide_cluster(
-            session=session,
-            cluster=cluster,
-            status=ClusterStatus.CREATED,
-            user_id=current_user.id,
-            theme=theme,
+        suggested = _give_theme(
+            codebook,
+            cluster,
+            theme,
+            ChangeKind.CREATED,
+            f"Created “{name}” from a discovered cluster",
+            ClusterStatus.CREATED,
         )
         _audit("created", cluster, {"theme_id": theme.id, "suggested": suggested})
         session.commit()
@@ -529,24 +507,13 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         theme.examples = [*theme.examples, *added]
         session.add(theme)
         session.flush()
-        new_version(
-            session=session,
-            codebook=codebook,
-            kind=ChangeKind.EDITED,
-            summary=f"Added discovered cluster “{cluster.name}” to “{theme.name}”",
-            user_id=current_user.id,
-            theme=theme,
-            details={"cluster_id": cluster.id, "job_id": cluster.job_id},
-        )
-        suggested = suggest_from_cluster(
-            session=session, cluster=cluster, theme=theme, chunk=IDS_AT_ONCE
-        )
-        decide_cluster(
-            session=session,
-            cluster=cluster,
-            status=ClusterStatus.MERGED,
-            user_id=current_user.id,
-            theme=theme,
+        suggested = _give_theme(
+            codebook,
+            cluster,
+            theme,
+            ChangeKind.EDITED,
+            f"Added discovered cluster “{cluster.name}” to “{theme.name}”",
+            ClusterStatus.MERGED,
         )
         _audit(
             "merged",
@@ -576,6 +543,35 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         back_url=_index_url(cluster),
         max_examples=MAX_EXAMPLES,
     )
+
+
+def _give_theme(
+    codebook: Codebook,
+    cluster: DiscoveredCluster,
+    theme: Theme,
+    kind: ChangeKind,
+    summary: str,
+    status: ClusterStatus,
+) -> int:
+    """Record the codebook's new version, suggest the theme on the cluster's comments and
+    mark the cluster decided; return how many comments got the suggestion."""
+    session = db.session()
+    new_version(
+        session=session,
+        codebook=codebook,
+        kind=kind,
+        summary=summary,
+        user_id=current_user.id,
+        theme=theme,
+        details={"cluster_id": cluster.id, "job_id": cluster.job_id},
+    )
+    suggested = suggest_from_cluster(
+        session=session, cluster=cluster, theme=theme, chunk=IDS_AT_ONCE
+    )
+    decide_cluster(
+        session=session, cluster=cluster, status=status, user_id=current_user.id, theme=theme
+    )
+    return suggested
 
 
 def _left_out_text(count: int) -> str:
