@@ -101,7 +101,11 @@ def test_retraining_then_reviewing_comments_with_the_keyboard(page, live_server,
             select(CodingDecision).where(CodingDecision.comment_id == first_id)
         ).all()
         assert {d.decision for d in first} >= {Decision.ACCEPT}
-        assert all(d.machine_confidence for d in first if d.decision == Decision.ACCEPT)
+        # The queue was filtered to a confident machine suggestion, so one accepted has it
+        # (others may come from discovery, which gives no confidence).
+        assert any(
+            (d.machine_confidence or 0) >= 0.8 for d in first if d.decision == Decision.ACCEPT
+        )
         second = session.exec(
             select(CodingDecision).where(CodingDecision.comment_id == second_id)
         ).all()
