@@ -213,23 +213,30 @@ def review_comment(
     theme_ids: set[int],
     sentiment: str | None,
     user_id: int | None,
-    active: set[int] | None = None,
+    scope: set[int] | None = None,
     batch: str = "",
 ) -> list[CodingDecision]:
     """Record a reviewer's themes (and sentiment) for a comment, one decision per change.
 
-    The chosen themes become the comment's human coding. The first review records, for
-    every suggestion the reviewer could see (themes in ``active``), whether they accepted
-    or rejected it, and any theme they added. A later review records only what changed
+    ``scope`` is the themes the reviewer was deciding on (those of the codebook in use; all
+    themes if None). Within it the chosen themes become the comment's human coding; human
+    coding of other themes (a retired theme, an older codebook) is left as it was. The
+    first review records, for every suggestion in scope, whether the reviewer accepted or
+    rejected it, and any theme they added. A later review records only what changed
     (themes added or taken off), so saving a page twice teaches the coder nothing twice.
     A sentiment change is recorded either way; a review that changed nothing is recorded
     as "reviewed". Every decision keeps what the machine had suggested at the time.
     """
     assert comment.id is not None
     suggested = suggestions(session=session, comment_ids=[comment.id])[comment.id]
-    if active is not None:
-        suggested = {theme_id: c for theme_id, c in suggested.items() if theme_id in active}
     before = human_themes(session=session, comment_ids=[comment.id])[comment.id]
+    if scope is not None:
+        suggested = {theme_id: c for theme_id, c in suggested.items() if theme_id in scope}
+        kept = before - scope
+        before &= scope
+        theme_ids = theme_ids & scope
+    else:
+        kept = set()
     first_review = comment.reviewed_at is None
     snapshot = {str(theme_id): confidence for theme_id, confidence in suggested.items()}
     decisions: list[CodingDecision] = []
@@ -265,7 +272,7 @@ def review_comment(
     code_comment(
         session=session,
         comment=comment,
-        theme_ids=dict.fromkeys(sorted(theme_ids)),
+        theme_ids=dict.fromkeys(sorted(theme_ids | kept)),
         source=CodingSource.HUMAN,
     )
     comment.reviewed_at = utcnow()

@@ -6,6 +6,7 @@ the sentiment; every decision is kept with what the machine had said. After enou
 decisions (an organisation setting) the coder retrains in the background.
 """
 
+import logging
 import uuid
 from typing import Any
 
@@ -35,7 +36,7 @@ from models.coding import (
     latest_coder_model,
     list_themes,
 )
-from models.jobs import Job, JobStatus, create_job, list_jobs
+from models.jobs import Job, JobStatus, create_job, list_jobs, update_job
 from models.review import (
     count_theme_decisions,
     decisions_for,
@@ -52,6 +53,7 @@ from webapp.review_queue import BANDS, REVIEWED, Filters
 from webapp.staff_analysis import ANALYSTS as CODERS
 from webapp.wording import counted
 
+log = logging.getLogger(__name__)
 bp = Blueprint("review", __name__, url_prefix="/staff")
 BULK_ACTIONS = {
     "accept": "Accept the machine's suggestions",
@@ -260,20 +262,24 @@ def save(comment_id: int) -> str | WerkzeugResponse:
         errors["themes"] = "Choose themes from this codebook"
     if sentiment not in SENTIMENTS:
         errors["sentiment"] = "Select the sentiment of the comment"
+    if _hidden([found.id]):  # type: ignore[list-item]
+        flash("Code this comment in your double-coding sample first", "error")
+        return redirect(url_for("agreement.index"))
     if errors:
         return _comment_page(found, filters, errors, chosen & active, sentiment or None)
+    # Where to go next is worked out first: a review moves the comment in some orders.
+    following = review_queue.next_after(session, current_user.organisation_id, filters, found.id)  # type: ignore[arg-type]
     decisions = review_comment(
         session=session,
         comment=found,
         theme_ids=chosen,  # type: ignore[arg-type]
         sentiment=sentiment,
         user_id=current_user.id,
-        active=_shown(themes, bool(_hidden([found.id]))),  # type: ignore[list-item]
+        scope=active,  # type: ignore[arg-type]
     )
     _audit("review.comment.coded", found, len(decisions))
     session.commit()
     retraining = retrain_if_due(codebook)
-    following = review_queue.next_after(session, current_user.organisation_id, filters, found.id)  # type: ignore[arg-type]
     message = (
         "Saved. The coder has started learning from the new decisions." if retraining else "Saved"
     )
@@ -334,7 +340,7 @@ def bulk() -> str | WerkzeugResponse:
             theme_ids=chosen & active,  # type: ignore[arg-type]
             sentiment=None,
             user_id=current_user.id,
-            active=active,  # type: ignore[arg-type]
+            scope=active,  # type: ignore[arg-type]
             batch=batch,
         )
     record_event(
@@ -385,11 +391,8 @@ def new_decisions(codebook: Codebook) -> int:
     # Count from the last retrain's start, not its end: decisions made while it trained
     # were not in what it read. A retrain that failed resets the count too, so every save
     # after a failure does not start another.
-    moments = [m for m in (model.created_at if model else None,) if m is not None]
-    moments += [retrains[0].created_at] if retrains else []
-    return count_theme_decisions(
-        session=session, codebook_id=codebook.id, since=max(moments) if moments else None
-    )
+    since = retrains[0].created_at if retrains else model.created_at if model else None
+    return count_theme_decisions(session=session, codebook_id=codebook.id, since=since)
 
 
 def retrain_if_due(codebook: Codebook) -> bool:
@@ -413,7 +416,20 @@ def retrain_if_due(codebook: Codebook) -> bool:
         created_by_id=current_user.id,
     )
     session.commit()
-    queue().enqueue(job)
+    try:
+        queue().enqueue(job)
+    except Exception:
+        # A queue that cannot take the job must not leave it "waiting" for ever, which
+        # would stop every later automatic retrain; the review itself is already saved.
+        log.exception("the retrain could not be queued", extra={"job_id": job.id})
+        update_job(
+            session=session,
+            job=job,
+            status=JobStatus.FAILED,
+            message="The job could not be queued. Try “Retrain the coder” again later.",
+        )
+        session.commit()
+        return False
     return True
 
 

@@ -536,8 +536,8 @@ def test_a_comment_in_my_unfinished_double_coding_sample_is_shown_blind(
     sign_in(client, WORKER)
     page = client.get(f"/staff/review/{comment.id}").get_data(as_text=True)
     assert "Suggested by the coder" not in page and 'id="blind-notice"' in page
-    soup = BeautifulSoup(page, "html.parser")
-    assert not soup.find(id=f"theme-{themes[0].id}").has_attr("checked")
+    # No form to code it with here: it is coded in the sample first.
+    assert BeautifulSoup(page, "html.parser").find(id="review-form") is None
     queue = client.get("/staff/review/").get_data(as_text=True)
     assert "Hidden: code it in your double-coding sample first" in queue
     assert "Suggested by the coder" in client.get(f"/staff/review/{other.id}").get_data(
@@ -592,3 +592,80 @@ def test_a_comment_keeps_the_district_its_writer_gave_for_the_filter(app, sessio
     by_text = {c.text_redacted: c for c in session.exec(select(Comment))}
     assert by_text["Buses"].district_id == district.id
     assert by_text["Taxis"].district_id is None
+
+
+def test_a_review_leaves_coding_outside_the_codebook_in_use_alone(client, session, org, themes):
+    from models.coding import ThemeStatus
+
+    retired, kept = themes[0], themes[1]
+    comment = add_comment(session, org, "Old coding", machine=[(kept, 0.9)])
+    session.add(CommentTheme(comment_id=comment.id, theme_id=retired.id, source=CodingSource.HUMAN))
+    retired.status = ThemeStatus.RETIRED
+    session.add(retired)
+    session.commit()
+    sign_in(client, WORKER)
+    url = f"/staff/review/{comment.id}"
+    client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "themes": [str(kept.id)],
+            "sentiment": "neutral",
+        },
+    )
+    session.expire_all()
+    human = set(
+        session.exec(
+            select(CommentTheme.theme_id)
+            .where(CommentTheme.comment_id == comment.id)
+            .where(CommentTheme.source == CodingSource.HUMAN)
+        )
+    )
+    assert human == {retired.id, kept.id}
+    decisions = session.exec(select(CodingDecision.decision, CodingDecision.theme_id)).all()
+    assert sorted(decisions) == [(Decision.ACCEPT, kept.id)]
+
+
+def test_a_hidden_comment_cannot_be_saved_from_the_review_page(client, session, org, themes):
+    from models import get_user_by_email
+    from models.agreement import SecondCoder, create_sample
+
+    comment = add_comment(session, org, "In a sample", machine=[(themes[0], 0.9)])
+    worker = get_user_by_email(session=session, email=WORKER)
+    create_sample(
+        session=session,
+        organisation_id=org.id,
+        codebook_id=get_active_codebook(session=session, organisation_id=org.id).id,
+        comment_ids=[comment.id],
+        second=SecondCoder.MACHINE,
+        first_user_id=worker.id,
+        second_user_id=None,
+        created_by_id=worker.id,
+    )
+    session.commit()
+    sign_in(client, WORKER)
+    url = f"/staff/review/{comment.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="review-form"' not in page
+    token = csrf_token(client, "/staff/review/")
+    refused = client.post(url, data={"csrf_token": token, "sentiment": "neutral"})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith("/staff/agreement")
+    session.expire_all()
+    assert session.get(Comment, comment.id).reviewed_at is None
+    assert session.exec(select(CodingDecision)).all() == []
+
+
+def test_save_and_next_in_the_reviewed_list_moves_on_and_does_not_loop(client, session, org):
+    from datetime import timedelta
+
+    comments = [add_comment(session, org, f"Done {n}") for n in range(3)]
+    for n, comment in enumerate(comments):  # reviewed longest ago last: 0 newest, 2 oldest
+        comment.reviewed_at = comment.created_at - timedelta(minutes=n)
+        session.add(comment)
+    session.commit()
+    sign_in(client, WORKER)
+    order = queue_ids(client, "?reviewed=yes")
+    assert order == [c.id for c in comments]
+    url = f"/staff/review/{order[1]}?reviewed=yes"
+    saved = client.post(url, data={"csrf_token": csrf_token(client, url), "sentiment": "neutral"})
+    assert saved.headers["Location"].startswith(f"/staff/review/{order[2]}")
