@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from analysis.codebook_files import CodebookFileError
+from analysis.codebook_files import MAX_NAME, CodebookFileError
 from models.coding import get_active_codebook, list_codebooks
 from webapp import codebook_imports as files
 from webapp import db
@@ -18,6 +18,15 @@ from webapp.command_organisation import organisation_for
 from webapp.wording import counted
 
 ORGANISATION_HELP = "The organisation's slug (needed if there are several)."
+
+
+def _codebook_name(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a codebook name longer than a codebook's name may be."""
+    if value is not None and len(value) > MAX_NAME:
+        raise click.BadParameter(
+            f"a codebook name must be {MAX_NAME} characters or fewer; this one has {len(value)}"
+        )
+    return value
 
 
 @click.group("codebook", cls=AppGroup)
@@ -30,7 +39,12 @@ def codebook_group() -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True
 )
-@click.option("--codebook", "name", help="The codebook's name (default: the one in use).")
+@click.option(
+    "--codebook",
+    "name",
+    callback=_codebook_name,
+    help="The codebook's name (default: the one in use).",
+)
 @click.option("--organisation", "slug", help=ORGANISATION_HELP)
 def codebook_export(kind: str, out: Path, name: str | None, slug: str | None) -> None:
     """Write a codebook's themes as CSV, or as a REFI-QDA codebook for NVivo, ATLAS.ti,
@@ -67,6 +81,7 @@ def codebook_export(kind: str, out: Path, name: str | None, slug: str | None) ->
 @click.option(
     "--codebook",
     "name",
+    callback=_codebook_name,
     help="The codebook to update, or to create if there is none by this name "
     "(default: the name in a .qdc file, else the file's name).",
 )
@@ -78,13 +93,14 @@ def codebook_import(path: Path, name: str | None, slug: str | None) -> None:
     session = db.session()
     organisation = organisation_for(slug)
     organisation_id: int = organisation.id  # type: ignore[assignment]
+    filename = files.short_filename(path.name)
     with path.open("rb") as handle:
         data = handle.read(files.MAX_UPLOAD + 1)
     try:
         codebook = files.find_codebook(session, organisation_id, name) if name else None
         book = files.read_file(
             data,
-            path.name,
+            filename,
             name=codebook.name if codebook else name or "",
             check_name=codebook is None,
         )
@@ -92,7 +108,7 @@ def codebook_import(path: Path, name: str | None, slug: str | None) -> None:
             codebook = files.find_codebook(session, organisation_id, book.name)
             if codebook is not None:
                 # The codebook keeps its own spelling of its name.
-                book = files.read_file(data, path.name, name=codebook.name, check_name=False)
+                book = files.read_file(data, filename, name=codebook.name, check_name=False)
         plan = files.plan_import(session=session, book=book, codebook=codebook)
     except CodebookFileError as error:
         raise click.ClickException(
@@ -110,7 +126,7 @@ def codebook_import(path: Path, name: str | None, slug: str | None) -> None:
         plan=plan,
         organisation_id=organisation_id,
         user_id=None,
-        filename=path.name,
+        filename=filename,
         via="command line",
     )
     session.commit()

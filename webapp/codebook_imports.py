@@ -49,6 +49,8 @@ MAX_UPLOAD = 1024 * 1024
 TOO_BIG = "The selected file must be smaller than 1MB"
 WRONG_TYPE = "The selected file must be a CSV file or a REFI-QDA codebook (.qdc)"
 EMPTY = "The selected file is empty"
+#: How much of a file's name the history and the audit log keep.
+MAX_FILENAME = 200
 #: How each kind of file is downloaded: its media type and file name ending.
 FORMATS = {"csv": ("text/csv", "csv"), "qdc": ("application/xml", "qdc")}
 #: A theme's fields as files hold them, with the words the history and check pages use.
@@ -167,6 +169,19 @@ def file_kind(filename: str) -> str | None:
     """ "csv" or "qdc", by the file name's ending; None for any other kind of file."""
     suffix = Path(filename).suffix.lower().lstrip(".")
     return suffix if suffix in FORMATS else None
+
+
+def short_filename(filename: str) -> str:
+    """The file's own name, without any folders, at most `MAX_FILENAME` characters. A long
+    name is shortened before its ending, which tells the kind of file."""
+    name = re.split(r"[\\/]", filename)[-1] or "codebook"
+    if len(name) <= MAX_FILENAME:
+        return name
+    suffix = Path(name).suffix
+    if len(suffix) > MAX_FILENAME // 2:
+        suffix = ""
+    stem = name[: len(name) - len(suffix)]
+    return stem[: MAX_FILENAME - len(suffix)] + suffix
 
 
 def name_from_file(filename: str) -> str:

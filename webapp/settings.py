@@ -38,6 +38,11 @@ def from_environment() -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # The largest form field that is not a file. The codebook import check page carries
+        # the checked file in a signed field: a 1MB file that does not compress is about
+        # 1.05MB zlib'd, 1.4MB in base64, and at most 1.87MB once the signed token is
+        # base64'd again. Flask's default of 500KB would refuse it.
+        "MAX_FORM_MEMORY_SIZE": 3 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 8 * 60 * 60,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "heard"),

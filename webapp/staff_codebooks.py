@@ -7,7 +7,6 @@ after a rename; comments coded with a merged theme move to the theme it was merg
 """
 
 import base64
-import re
 from typing import Any
 
 from flask import (
@@ -24,16 +23,19 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from analysis.codebook_files import (
+    MAX_DEPTH,
     MAX_DESCRIPTION,
     MAX_EXAMPLES,
     MAX_NAME,
     MAX_NOTE,
+    MAX_THEMES,
     OUTCOME_AREAS,
     CodebookFile,
     CodebookFileError,
@@ -280,6 +282,48 @@ def _under(themes: list[Theme], theme_id: int) -> set[int]:
     return found
 
 
+def _levels(themes: list[Theme]) -> dict[int, int]:
+    """How many levels deep each theme is: 1 at the top level."""
+    return {theme.id: depth + 1 for theme, depth in in_tree_order(themes)}  # type: ignore[misc]
+
+
+def _height(themes: list[Theme], theme_id: int) -> int:
+    """How many levels a theme and the themes under it take up: 1 if none are under it."""
+    children: dict[int | None, list[int]] = {}
+    for theme in themes:
+        children.setdefault(theme.parent_id, []).append(theme.id)  # type: ignore[arg-type]
+    height, level, seen = 0, [theme_id], set()
+    while level:
+        height += 1
+        seen.update(level)
+        level = [child for t in level for child in children.get(t, []) if child not in seen]
+    return height
+
+
+def _too_deep(
+    themes: list[Theme], parent: Theme | None, moving: list[tuple[str, int]]
+) -> str | None:
+    """Why themes cannot all go under `parent`: the tree would be more than MAX_DEPTH levels
+    deep. `moving` has each theme's name and how many levels it and the themes under it
+    take up."""
+    above = _levels(themes).get(parent.id, 0) if parent else 0  # type: ignore[arg-type]
+    for name, height in moving:
+        deepest = above + height
+        if deepest <= MAX_DEPTH:
+            continue
+        if parent is not None and height == 1:
+            return (
+                f"A theme can be at most {MAX_DEPTH} levels deep, and “{parent.name}” is "
+                f"already {above} levels deep"
+            )
+        where = _where(parent)
+        return (
+            f"A theme can be at most {MAX_DEPTH} levels deep. {where[:1].upper()}{where[1:]}, "
+            f"“{name}” and the themes under it would go {deepest} levels deep"
+        )
+    return None
+
+
 def _tree_choices(themes: list[Theme], first: SelectChoice) -> list[SelectChoice]:
     return [first] + [
         SelectChoice(str(theme.id), "\N{EN DASH} " * depth + theme.name)
@@ -330,6 +374,11 @@ def _chosen_parent(form: ThemeForm, themes: list[Theme], theme: Theme | None) ->
             f"“{theme.name}” cannot be part of “{parent.name}”, because “{parent.name}” is "
             f"part of “{theme.name}”. Select another theme, or none"
         ]
+    else:
+        height = _height(themes, theme.id) if theme is not None else 1  # type: ignore[arg-type]
+        too_deep = _too_deep(themes, parent, [(form.name.data or "", height)])
+        if too_deep:
+            form.parent.errors = [f"{too_deep}. Select a theme higher up, or none"]
     return parent
 
 
@@ -358,6 +407,39 @@ def _new_key(session: Any, codebook: Codebook, name: str) -> str:
 # Themes
 
 
+def _save_new_theme(
+    session: Any, codebook: Codebook, form: ThemeForm, parent: Theme | None
+) -> Theme:
+    """Add the form's theme under `parent` as the codebook's next version, and commit."""
+    name = form.name.data or ""
+    [theme] = add_themes(
+        session=session,
+        codebook=codebook,
+        themes=[
+            {
+                "key": _new_key(session, codebook, name),
+                "name": name,
+                "parent": parent.key if parent else "",
+                "description": form.description.data or "",
+                "inclusion": form.inclusion.data or "",
+                "exclusion": form.exclusion.data or "",
+                "examples": example_lines(form.examples.data or ""),
+                "outcome_area": form.outcome_area.data or "",
+            }
+        ],
+    )
+    new_version(
+        session=session,
+        codebook=codebook,
+        kind=ChangeKind.CREATED,
+        summary=f"Added “{name}”" + (f" to “{parent.name}”" if parent else ""),
+        user_id=current_user.id,
+        theme=theme,
+    )
+    _record(codebook, "codebook.theme.added", theme, key=theme.key)
+    return theme
+
+
 @bp.route("/<int:codebook_id>/themes/new", methods=["GET", "POST"])
 @roles_required(*ANALYSTS)
 def add_theme(codebook_id: int) -> str | WerkzeugResponse:
@@ -370,36 +452,32 @@ def add_theme(codebook_id: int) -> str | WerkzeugResponse:
     if request.method == "GET" and request.args.get("parent", "").isdigit():
         form.parent.data = request.args["parent"]
     if form.validate_on_submit():
-        fits, parent = _fits(form, themes, None)
-        if fits:
-            name = form.name.data or ""
-            [theme] = add_themes(
-                session=session,
-                codebook=codebook,
-                themes=[
-                    {
-                        "key": _new_key(session, codebook, name),
-                        "name": name,
-                        "parent": parent.key if parent else "",
-                        "description": form.description.data or "",
-                        "inclusion": form.inclusion.data or "",
-                        "exclusion": form.exclusion.data or "",
-                        "examples": example_lines(form.examples.data or ""),
-                        "outcome_area": form.outcome_area.data or "",
-                    }
-                ],
+        # Someone else may add a theme at the same moment, taking the key this one would
+        # have: the second try sees their theme, and picks another key or says why not.
+        for _attempt in range(2):
+            if len(themes) >= MAX_THEMES:
+                form.name.errors = [
+                    f"A codebook can have at most {MAX_THEMES} themes, and this one has "
+                    f"{len(themes)} in use. Merge or retire a theme before adding another"
+                ]
+                break
+            fits, parent = _fits(form, themes, None)
+            if not fits:
+                break
+            try:
+                theme = _save_new_theme(session, codebook, form, parent)
+            except (IntegrityError, ValueError):  # the key was taken after it was chosen
+                session.rollback()
+                themes = _active(codebook)
+                continue
+            flash(
+                f"Added “{theme.name}”. The codebook is now version {codebook.version}.", "success"
             )
-            new_version(
-                session=session,
-                codebook=codebook,
-                kind=ChangeKind.CREATED,
-                summary=f"Added “{name}”" + (f" to “{parent.name}”" if parent else ""),
-                user_id=current_user.id,
-                theme=theme,
-            )
-            _record(codebook, "codebook.theme.added", theme, key=theme.key)
-            flash(f"Added “{name}”. The codebook is now version {codebook.version}.", "success")
             return _codebook_page(codebook)
+        else:
+            form.name.errors = [
+                "Someone has just added a theme with this name. Check the codebook, then try again"
+            ]
     return render_template("staff/codebooks/theme_form.html", form=form, codebook=codebook)
 
 
@@ -512,7 +590,11 @@ def _merge_targets(themes: list[Theme], theme: Theme) -> list[Theme]:
 
 
 def _move_clash(themes: list[Theme], moving: list[Theme], parent: Theme | None) -> str | None:
-    """Why these themes cannot all move under `parent`: a name that is there already."""
+    """Why these themes cannot all move under `parent`: a name that is there already, or a
+    tree that would be too deep."""
+    too_deep = _too_deep(themes, parent, [(t.name, _height(themes, t.id)) for t in moving])  # type: ignore[arg-type]
+    if too_deep:
+        return f"{too_deep}. Choose a theme higher up, or move some of the themes first"
     parent_id = parent.id if parent else None
     for child in moving:
         besides = {t.id for t in moving}
@@ -760,7 +842,7 @@ def import_file(codebook_id: int | None) -> str | WerkzeugResponse:
     problems: list[str] = []
     if form.validate_on_submit():
         upload = form.file.data
-        filename = re.split(r"[\\/]", upload.filename or "codebook")[-1][:200] or "codebook"
+        filename = files.short_filename(upload.filename or "codebook")
         data = upload.stream.read(files.MAX_UPLOAD + 1)
         typed = getattr(form, "name", None)
         name = codebook.name if codebook else (typed.data if typed else "") or ""

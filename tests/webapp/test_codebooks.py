@@ -1,16 +1,32 @@
 """Codebook themes: added, edited, renamed, merged and retired with history; codebooks in
 and out of CSV and REFI-QDA files, on the pages and on the command line."""
 
+import base64
+import os
+import random
 import re
+import string
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 from flask import url_for
+from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import select
 
-from analysis.codebook_files import QDC_NAMESPACE, check_qdc, from_csv, theme_guid
+from analysis.codebook_files import (
+    MAX_EXAMPLE,
+    MAX_EXAMPLES,
+    QDC_NAMESPACE,
+    CodebookFile,
+    ThemeRow,
+    check_qdc,
+    from_csv,
+    theme_guid,
+    to_csv,
+)
 from models import AuditEvent, Organisation, Role, UserCreate, create_user
 from models.coding import (
     Codebook,
@@ -28,7 +44,9 @@ from models.coding import (
 from models.review import ChangeKind, CodebookSnapshot, ThemeChange
 from tests.conftest import DEMO_PASSWORD, csrf_token, sign_in
 from tests.webapp.test_access import DEMO_EMAILS
+from webapp import codebook_imports, staff_codebooks
 from webapp.codebook_cli import codebook_group
+from webapp.codebook_imports import MAX_UPLOAD
 
 BASE = "/staff/codebooks"
 
@@ -995,3 +1013,317 @@ def test_a_draft_codebook_can_be_made_the_one_in_use(worker, book, session, demo
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "codebook.activated")).one()
     assert "Use this codebook for new comments" not in worker.get(book.url).get_data(as_text=True)
     assert worker.post(f"{book.url}/activate", data={}).status_code == 400
+
+
+# Limits the pages keep, so that every codebook they make can be imported again
+
+
+@pytest.fixture
+def deep(session, demo) -> Book:
+    """Ten themes, each under the one before; a theme with one under it; and one alone."""
+    levels = [
+        {"key": f"level-{n}", "name": f"Level {n}", "parent": f"level-{n - 1}" if n > 1 else ""}
+        for n in range(1, 11)
+    ]
+    codebook = create_codebook(
+        session=session,
+        organisation_id=demo.organisation.id,
+        name="Deep themes",
+        themes=[
+            *levels,
+            {"key": "branch", "name": "Branch"},
+            {"key": "twig", "name": "Twig", "parent": "branch"},
+            {"key": "solo", "name": "Solo"},
+        ],
+    )
+    session.commit()
+    themes = {t.key: t for t in list_themes(session=session, codebook_id=codebook.id)}
+    return Book(codebook=codebook, themes=themes)
+
+
+def test_a_theme_cannot_be_added_more_than_ten_levels_deep(worker, session, deep):
+    url = f"{deep.url}/themes/new"
+    refused = post(worker, url, theme_form(name="Too far", parent=str(deep.themes["level-10"].id)))
+    assert refused.status_code == 200
+    assert error_summary(refused.get_data(as_text=True)) == [
+        "A theme can be at most 10 levels deep, and “Level 10” is already 10 levels deep. "
+        "Select a theme higher up, or none"
+    ]
+    added = post(worker, url, theme_form(name="Far enough", parent=str(deep.themes["level-9"].id)))
+    assert added.status_code == 302
+    session.expire_all()
+    assert session.get(Codebook, deep.codebook.id).version == 2
+    assert "Too far" not in {
+        t.name for t in list_themes(session=session, codebook_id=deep.codebook.id)
+    }
+
+
+def test_a_theme_cannot_be_moved_where_the_themes_under_it_would_be_too_deep(worker, session, deep):
+    url = deep.theme_url("branch", "edit")
+    refused = post(worker, url, theme_form(name="Branch", parent=str(deep.themes["level-9"].id)))
+    assert refused.status_code == 200
+    assert error_summary(refused.get_data(as_text=True)) == [
+        "A theme can be at most 10 levels deep. In “Level 9”, “Branch” and the themes under it "
+        "would go 11 levels deep. Select a theme higher up, or none"
+    ]
+    solo = post(
+        worker,
+        deep.theme_url("solo", "edit"),
+        theme_form(name="Solo", parent=str(deep.themes["level-10"].id)),
+    )
+    assert "“Level 10” is already 10 levels deep" in error_summary(solo.get_data(as_text=True))[0]
+    session.expire_all()
+    assert session.get(Theme, deep.themes["branch"].id).parent_id is None
+    assert session.get(Codebook, deep.codebook.id).version == 1
+    moved = post(worker, url, theme_form(name="Branch", parent=str(deep.themes["level-8"].id)))
+    assert moved.status_code == 302
+    session.expire_all()
+    assert session.get(Theme, deep.themes["branch"].id).parent_id == deep.themes["level-8"].id
+    # What the pages made still imports.
+    exported = worker.get(f"{deep.url}/export/csv").data
+    assert len(from_csv(exported, name="x").themes) == 13
+
+
+def test_a_merge_is_refused_when_the_themes_under_it_would_be_too_deep(worker, session, deep):
+    url = f"{deep.theme_url('branch', 'merge')}/{deep.themes['level-10'].id}"
+    page = worker.get(url)
+    assert page.status_code == 200
+    expected = (
+        "A theme can be at most 10 levels deep, and “Level 10” is already 10 levels deep. "
+        "Choose a theme higher up, or move some of the themes first"
+    )
+    assert expected in words(page.get_data(as_text=True))
+    assert post(worker, url, {}).status_code == 200
+    session.expire_all()
+    assert session.get(Theme, deep.themes["branch"].id).status == ThemeStatus.ACTIVE
+    assert session.get(Theme, deep.themes["twig"].id).parent_id == deep.themes["branch"].id
+    assert session.get(Codebook, deep.codebook.id).version == 1
+    # One level higher up, the theme under it lands on the tenth level: allowed.
+    merged = post(worker, f"{deep.theme_url('branch', 'merge')}/{deep.themes['level-9'].id}", {})
+    assert merged.status_code == 302
+    session.expire_all()
+    assert session.get(Theme, deep.themes["twig"].id).parent_id == deep.themes["level-9"].id
+
+
+def test_a_codebook_cannot_have_more_than_500_themes(worker, session, demo):
+    codebook = create_codebook(
+        session=session,
+        organisation_id=demo.organisation.id,
+        name="Full themes",
+        themes=[{"key": f"theme-{n}", "name": f"Theme {n}"} for n in range(500)],
+    )
+    session.commit()
+    url = f"{BASE}/{codebook.id}/themes/new"
+    refused = post(worker, url, theme_form(name="One more"))
+    assert refused.status_code == 200
+    assert error_summary(refused.get_data(as_text=True)) == [
+        "A codebook can have at most 500 themes, and this one has 500 in use. Merge or retire "
+        "a theme before adding another"
+    ]
+    session.expire_all()
+    assert session.get(Codebook, codebook.id).version == 1
+    assert len(list_themes(session=session, codebook_id=codebook.id)) == 500
+
+
+# Two people at once
+
+
+@pytest.mark.parametrize("same_place", [False, True])
+def test_a_theme_added_by_someone_else_at_the_same_moment_is_not_a_server_error(
+    worker, session, book, monkeypatch, same_place
+):
+    """Someone adds a theme with the same name, so the same key, after this form was
+    checked and before it is saved: the database refuses the second theme's key."""
+    real = staff_codebooks.add_themes
+    other = session  # the other person's
+    raced: list[str] = []
+
+    def add_themes_late(*, session: Any, codebook: Codebook, themes: list[dict]) -> list[Theme]:
+        if raced:
+            return real(session=session, codebook=codebook, themes=themes)
+        [values] = themes
+        raced.append(values["key"])
+        other.add(
+            Theme(
+                codebook_id=codebook.id,
+                key=values["key"],
+                name=values["name"],
+                parent_id=book.themes["waiting"].id if same_place else None,
+                position=50,
+            )
+        )
+        other.commit()
+        # As add_themes would, had it looked just before the other theme was saved.
+        session.add(Theme(codebook_id=codebook.id, key=values["key"], name=values["name"]))
+        session.flush()
+        raise AssertionError("the key should already be taken")
+
+    monkeypatch.setattr(staff_codebooks, "add_themes", add_themes_late)
+    response = post(
+        worker,
+        f"{book.url}/themes/new",
+        theme_form(name="Short breaks", parent=str(book.themes["waiting"].id)),
+    )
+    assert raced == ["short-breaks"]
+    session.expire_all()
+    themes = list_themes(session=session, codebook_id=book.codebook.id)
+    named = sorted(t.key for t in themes if t.name == "Short breaks")
+    if same_place:
+        assert response.status_code == 200
+        assert error_summary(response.get_data(as_text=True)) == [
+            "There is already a theme called “Short breaks” in “Waiting times”. Enter a "
+            "different name, or merge the two themes"
+        ]
+        assert named == ["short-breaks"]
+        assert session.get(Codebook, book.codebook.id).version == 1
+    else:
+        # The other theme is at the top level, so this one is added, with the next key.
+        assert response.status_code == 302
+        assert named == ["short-breaks", "short-breaks-2"]
+        assert session.get(Codebook, book.codebook.id).version == 2
+        [event] = events(session, "codebook.theme.added")
+        assert event.details["key"] == "short-breaks-2"
+
+
+# Files at the limits
+
+
+def test_a_file_near_the_size_limit_that_hardly_compresses_can_be_confirmed(
+    worker, session, demo, app
+):
+    letters = string.ascii_letters + string.digits
+    chance = random.Random(1)  # noqa: S311 (test data, not a secret)
+
+    def text(length: int) -> str:
+        return "".join(chance.choice(letters) for _ in range(length))
+
+    rows = tuple(
+        ThemeRow(
+            key=f"theme-{n}",
+            name=f"Theme {n}",
+            examples=tuple(text(MAX_EXAMPLE - 10) for _ in range(MAX_EXAMPLES)),
+        )
+        for n in range(50)
+    )
+    data = to_csv(CodebookFile(name="Big", version=1, themes=rows)).encode("utf-8")
+    assert 900_000 < len(data) < MAX_UPLOAD
+    checked = upload(worker, f"{BASE}/import", data, "big-themes.csv")
+    assert checked.status_code == 200
+    html = checked.get_data(as_text=True)
+    token = BeautifulSoup(html, "html.parser").select_one('input[name="token"]')["value"]
+    assert len(token) > 500_000  # more than Flask lets a form field hold unless told otherwise
+    # Sent as multipart/form-data, which Werkzeug always holds to the limit (it held
+    # urlencoded forms to it too before 3.1.9).
+    fields = {"csrf_token": csrf_token(worker, f"{BASE}/import"), "token": token}
+    boundary = "heard-test-boundary"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
+    saved = worker.post(
+        f"{BASE}/import/confirm",
+        data=body + f"--{boundary}--\r\n".encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert saved.status_code == 302
+    session.expire_all()
+    [created] = [
+        c
+        for c in list_codebooks(session=session, organisation_id=demo.organisation.id)
+        if c.name == "Big themes"
+    ]
+    themes = list_themes(session=session, codebook_id=created.id)
+    assert len(themes) == 50 and themes[0].examples == list(rows[0].examples)
+
+
+def test_the_form_limit_holds_the_largest_check_a_file_can_make(app):
+    """Random bytes are the worst case: they do not compress at all."""
+    worst = base64.urlsafe_b64encode(codebook_imports.pack(os.urandom(MAX_UPLOAD))).decode()
+    token = URLSafeTimedSerializer("k" * 64, salt="heard.codebook-import").dumps(
+        {"organisation": 1, "user": 1, "filename": "x" * 200, "name": "x" * 200, "data": worst}
+    )
+    # Even if the signed token did not compress, it is 4/3 of its contents.
+    assert len(token) < len(worst) * 4 // 3 + 2_000 < app.config["MAX_FORM_MEMORY_SIZE"]
+    assert app.config["MAX_FORM_MEMORY_SIZE"] < app.config["MAX_CONTENT_LENGTH"]
+
+
+def test_a_long_file_name_keeps_its_ending(worker, session, demo, book):
+    text = worker.get(f"{book.url}/export/csv").data
+    long_name = "parent-themes-" + "x" * 250 + ".csv"
+    checked = upload(worker, f"{BASE}/import", text, long_name)
+    assert checked.status_code == 200
+    html = checked.get_data(as_text=True)
+    assert "must be a CSV file" not in html
+    assert confirm(worker, html, f"{BASE}/import/confirm").status_code == 302
+    [event] = events(session, "codebook.imported")
+    kept = event.details["file"]
+    assert len(kept) == 200 and kept.endswith("x.csv") and kept.startswith("parent-themes-x")
+    assert codebook_imports.short_filename("C:\\Files\\" + long_name) == kept
+    assert codebook_imports.short_filename("themes.csv") == "themes.csv"
+    assert codebook_imports.short_filename("x" * 300) == "x" * 200
+
+
+def test_the_command_line_refuses_a_codebook_name_that_is_too_long(app, session, book, tmp_path):
+    path = tmp_path / "themes.csv"
+    path.write_text("key,name\nwaiting,Waiting\n", "utf-8")
+    runner = app.test_cli_runner()
+    long_name = "N" * 201
+    imported = runner.invoke(codebook_group, ["import", str(path), "--codebook", long_name])
+    assert imported.exit_code == 2
+    assert "a codebook name must be 200 characters or fewer; this one has 201" in imported.output
+    exported = runner.invoke(
+        codebook_group,
+        ["export", "--format", "csv", "--out", str(tmp_path / "out.csv"), "--codebook", long_name],
+    )
+    assert exported.exit_code == 2 and "200 characters or fewer" in exported.output
+    session.expire_all()
+    organisation_id = book.codebook.organisation_id
+    assert long_name not in {
+        c.name for c in list_codebooks(session=session, organisation_id=organisation_id)
+    }
+    # Exactly 200 characters is a name a codebook can have.
+    made = runner.invoke(codebook_group, ["import", str(path), "--codebook", "N" * 200])
+    assert made.exit_code == 0, made.output
+
+
+# Another organisation's codebook, posted to
+
+
+def test_another_organisations_codebook_cannot_be_activated_or_imported_into(
+    client, session, demo, book
+):
+    assert sign_in(client, DEMO_EMAILS[Role.PARTICIPATION]).status_code == 302
+    text = client.get(f"{book.url}/export/csv").data.decode("utf-8-sig")
+    text = text.replace("School transport", "Travel to school")
+    checked = upload(client, f"{book.url}/import", text.encode(), "book.csv")
+    soup = BeautifulSoup(checked.get_data(as_text=True), "html.parser")
+    token = soup.select_one('input[name="token"]')["value"]
+    other = Organisation(name="Elsewhere Council", slug="elsewhere")
+    session.add(other)
+    session.flush()
+    create_user(
+        session=session,
+        organisation_id=other.id,
+        data=UserCreate(
+            email="worker@elsewhere.example.org",
+            full_name="Sam Elsewhere",
+            role=Role.PARTICIPATION,
+            password=DEMO_PASSWORD,
+        ),
+    )
+    session.commit()
+    elsewhere = client.application.test_client()
+    assert sign_in(elsewhere, "worker@elsewhere.example.org").status_code == 302
+    csrf = csrf_token(elsewhere, f"{BASE}/import")
+    activated = elsewhere.post(f"{book.url}/activate", data={"csrf_token": csrf})
+    assert activated.status_code == 404
+    confirmed = elsewhere.post(
+        f"{book.url}/import/confirm", data={"csrf_token": csrf, "token": token}
+    )
+    assert confirmed.status_code == 404
+    session.expire_all()
+    saved = session.get(Codebook, book.codebook.id)
+    assert saved.status == CodebookStatus.DRAFT and saved.version == 1
+    assert session.get(Theme, book.themes["transport"].id).name == "School transport"
+    assert not events(session, "codebook.activated")
+    assert not events(session, "codebook.updated_from_file")
