@@ -844,6 +844,8 @@ def test_suggesting_from_a_group_reads_its_comments_a_chunk_at_a_time(org, codeb
     expected = {i for i in cluster.comment_ids[:7] if i != flagged.id}
     codings = discovery_codings(session, cluster, theme)
     assert sorted(c.comment_id for c in codings) == sorted(expected)
+    # Asked again, in chunks of two over its own comments and a few others: nothing twice.
+    cluster.comment_ids = cluster.comment_ids[:12]
     assert suggest_from_cluster(session=session, cluster=cluster, theme=theme, chunk=2) == 0
 
 
