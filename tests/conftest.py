@@ -7,16 +7,25 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+import models.users as _users
 from models import migrate, new_session
 from models.demo import load_demo
 from tests.pagecheck import check_page
 from webapp import create_app
+
+# Hashing a password at full strength takes a noticeable fraction of a second, and most
+# tests load the demo's users and sign in. Tests hash with a deliberately cheap argon2
+# setting; the app keeps the library's defaults (tests/models/test_users.py checks them).
+FULL_STRENGTH_HASHER = _users._hasher
+_users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_users._DUMMY_HASH = _users._hasher.hash("not-a-real-password-for-timing")
 
 DEMO_PASSWORD = "correct-horse-battery"
 POSTGRES_URL = os.environ.get(

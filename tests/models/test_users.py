@@ -67,3 +67,11 @@ def test_unknown_role_is_refused():
         UserCreate(
             email="a@example.org", full_name="A", role="superuser", password="long-enough-pw"
         )
+
+
+def test_the_app_hashes_passwords_at_full_strength():
+    """The suite signs in with a cheap hasher (tests/conftest.py); the app does not."""
+    from tests.conftest import FULL_STRENGTH_HASHER
+
+    assert FULL_STRENGTH_HASHER.time_cost >= 3
+    assert FULL_STRENGTH_HASHER.memory_cost >= 64 * 1024
