@@ -50,7 +50,7 @@ from webapp import coder_cache, db, review_queue
 from webapp.access import roles_required
 from webapp.queue import queue
 from webapp.review_queue import BANDS, REVIEWED, Filters
-from webapp.staff_analysis import ANALYSTS as CODERS
+from webapp.staff_analysis import ANALYSTS, RetrainForm
 from webapp.wording import counted
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def _comment(comment_id: int) -> Comment:
 
 
 @bp.get("/review/")
-@roles_required(*CODERS)
+@roles_required(*ANALYSTS)
 def queue_page() -> str:
     """The comments to review, least sure first, with filters and bulk actions."""
     return _queue_page()
@@ -145,7 +145,7 @@ def _filter_options(themes: list[Theme]) -> dict[str, list[tuple[str, str]]]:
 
 
 @bp.get("/review/<int:comment_id>")
-@roles_required(*CODERS)
+@roles_required(*ANALYSTS)
 def comment(comment_id: int) -> str:
     """One comment to review."""
     return _comment_page(_comment(comment_id), Filters.from_args(request.args))
@@ -244,7 +244,7 @@ def _words(codebook: Codebook, found: Comment) -> dict[int, list[str]]:
 
 
 @bp.post("/review/<int:comment_id>")
-@roles_required(*CODERS)
+@roles_required(*ANALYSTS)
 def save(comment_id: int) -> str | WerkzeugResponse:
     """Record the reviewer's themes and sentiment, then go to the next comment."""
     session = db.session()
@@ -290,7 +290,7 @@ def save(comment_id: int) -> str | WerkzeugResponse:
 
 
 @bp.post("/review/bulk")
-@roles_required(*CODERS)
+@roles_required(*ANALYSTS)
 def bulk() -> str | WerkzeugResponse:
     """Apply one decision to every selected comment."""
     session = db.session()
@@ -434,7 +434,7 @@ def retrain_if_due(codebook: Codebook) -> bool:
 
 
 @bp.get("/codebooks/<int:codebook_id>/quality")
-@roles_required(*CODERS)
+@roles_required(*ANALYSTS)
 def quality(codebook_id: int) -> str:
     """How well the coder does on each theme, from cross-validation on human coding."""
     session = db.session()
@@ -460,8 +460,6 @@ def quality(codebook_id: int) -> str:
                 "needs_examples": measured is None or measured["f1"] < settings.min_theme_f1,
             }
         )
-    from webapp.staff_analysis import RetrainForm
-
     return render_template(
         "staff/review/quality.html",
         codebook=found,
