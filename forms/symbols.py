@@ -26,6 +26,12 @@ def default_symbols(slug: str) -> dict[str, str | None]:
     return {str(k): (str(v) if v else None) for k, v in data.items()}
 
 
+def question_set(slug: str) -> str:
+    """The symbol set holding a form's question symbols, shown beside each question in
+    easy read: `<slug>.questions.symbols.yaml`, keyed by question id."""
+    return f"{slug}.questions"
+
+
 def find_symbol(
     slug: str, option_id: str, *, council_dir: Path | None, openmoji_dir: Path
 ) -> Path | None:
@@ -34,7 +40,10 @@ def find_symbol(
     A council's own image wins: `<dir>/<slug>/<option>.<ext>`, then `<dir>/<option>.<ext>`.
     """
     if council_dir is not None:
-        for folder in (council_dir / slug, council_dir):
+        # A picture at the top of the council's folder stands for an option of any form;
+        # question pictures live only in their own set's folder, as ids can repeat.
+        shared = () if slug.endswith(".questions") else (council_dir,)
+        for folder in (council_dir / slug, *shared):
             for suffix in IMAGE_TYPES:
                 candidate = folder / f"{option_id}{suffix}"
                 if candidate.is_file():

@@ -7,12 +7,15 @@ govuk-frontend-wtf is close to right, but:
    the field out (or sends one part) raises instead of showing an error;
 3. the character count ignores the field's `Length` validator, so the counter
    shows no limit.
+The character count's messages are also passed in the reader's language: GOV.UK
+Frontend's own are English.
 Import widgets from here, never from govuk_frontend_wtf directly.
 """
 
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from govuk_frontend_wtf import wtforms_widgets as upstream
 from markupsafe import Markup
 from wtforms import Field
@@ -109,7 +112,32 @@ class GovCharacterCount(_NoEmptyHint, upstream.GovCharacterCount):
             limits = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
             if limits:
                 params["maxlength"] = min(limits)
-        return params
+        return {**counter_messages(), **params}
+
+
+#: The plural categories GOV.UK Frontend's script may ask for (Intl.PluralRules).
+_MANY = ("zero", "two", "few", "many", "other")
+
+
+def counter_messages() -> dict[str, Any]:
+    """The character count's words in the reader's language. `%{count}` is filled in by
+    GOV.UK Frontend's script, which picks the plural form for the page's language."""
+
+    def plural(one: str, other: str) -> dict[str, str]:
+        return {"one": one, **dict.fromkeys(_MANY, other)}
+
+    return {
+        "textareaDescriptionText": gettext("You can enter up to %{count} characters"),
+        "charactersUnderLimitText": plural(
+            gettext("You have %{count} character remaining"),
+            gettext("You have %{count} characters remaining"),
+        ),
+        "charactersAtLimitText": gettext("You have 0 characters remaining"),
+        "charactersOverLimitText": plural(
+            gettext("You have %{count} character too many"),
+            gettext("You have %{count} characters too many"),
+        ),
+    }
 
 
 class SymbolTiles(_NoEmptyHint, upstream.GovCheckboxesInput):

@@ -83,6 +83,8 @@ class Comment(SQLModel, table=True):
     response_id: int | None = Field(default=None, foreign_key="response.id", index=True)
     question_id: str = Field(max_length=60)
     text_redacted: str = Field(sa_column=Column(Text, nullable=False))
+    # The choice it was written in, as Response.language: "en", "easy" (easy read), "ar" ...
+    language: str = Field(default="en", max_length=10)
     sentiment: str = Field(default="", max_length=10)
     flagged: bool = Field(default=False)
     # The writer agreed to these words being quoted, without their name, in reports.
@@ -305,13 +307,15 @@ def save_comment(
     flagged: bool,
     quote_consent: bool = False,
     district_id: int | None = None,
+    language: str = "en",
 ) -> Comment:
-    """Store one redacted free-text answer."""
+    """Store one redacted free-text answer, in the language choice it was written in."""
     comment = Comment(
         organisation_id=organisation_id,
         response_id=response_id,
         question_id=question_id,
         text_redacted=text_redacted,
+        language=language,
         sentiment=sentiment,
         flagged=flagged,
         quote_consent=quote_consent,
@@ -367,6 +371,14 @@ def list_comments(
     if limit is not None:
         query = query.limit(limit)
     return list(session.exec(query))
+
+
+def comment_languages(*, session: Session, comment_ids: list[int]) -> dict[int, str]:
+    """The language choice each comment was written in, for those that still exist."""
+    if not comment_ids:
+        return {}
+    query = select(Comment.id, Comment.language).where(col(Comment.id).in_(comment_ids))
+    return {int(comment_id): language for comment_id, language in session.exec(query) if comment_id}
 
 
 def codings_for(

@@ -113,7 +113,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(yswd_public.bp)
     app.add_template_filter(gettext, "translate")
     app.add_template_filter(format_date, "format_date")
+    app.add_template_filter(i18n.language_of, "written_in")
     app.add_template_global(yswd_view.changes_for, "changes_for")
+    app.add_template_global(symbols.question_symbol_url, "question_symbol_url")
     app.add_template_global(yswd_view.public_url, "yswd_public_url")
     app.add_template_filter(lambda data: base64.b64encode(data).decode("ascii"), "b64encode")
     return app

@@ -4,11 +4,13 @@ Each cluster keeps its name, keywords, a few redacted quotes and the comments in
 participation worker can turn it into a theme, fold it into one, split it or dismiss it.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from analysis.codebook_files import MAX_NAME
+from analysis.codebook_files import MAX_NAME, same_name
+from analysis.redaction import redact
 from models.coding import Comment, get_codebook, list_comments
 from models.jobs import Job
 from models.review import DiscoveredCluster
@@ -96,3 +98,33 @@ def _describe(theme: Any) -> dict[str, Any]:
         "size": int(theme.size),
         "representatives": [str(text) for text in theme.representatives],
     }
+
+
+def quote_languages(
+    session: Session, organisation_id: int, comment_ids: Iterable[int], quotes: Iterable[str]
+) -> dict[str, str]:
+    """Each quote with the language choice it was written in, from the comments quoted.
+
+    A quote is a comment's text on one line, redacted again, so it is matched to a comment
+    by either form. Only comments not in English are read: a quote that matches none of them
+    (or whose comment is gone) is English.
+    """
+    quotes = list(quotes)
+    wanted = {same_name(quote) for quote in quotes}
+    ids = set(comment_ids)
+    found: dict[str, str] = {}
+    if wanted and ids:
+        others = session.exec(
+            select(Comment.id, Comment.text_redacted, Comment.language)
+            .where(Comment.organisation_id == organisation_id)
+            .where(col(Comment.language) != "en")
+        )
+        for comment_id, text, language in others:
+            if comment_id not in ids:
+                continue
+            key = same_name(text)
+            if key not in wanted:  # redacting again changed it, or it is not quoted
+                key = same_name(redact(" ".join(text.split())))
+            if key in wanted:
+                found[key] = language
+    return {quote: found.get(same_name(quote), "en") for quote in quotes}

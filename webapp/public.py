@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import db
+from webapp.accessibility import CHECKS, LAST_REVIEWED
 from webapp.access import public
 from webapp.extensions import limiter
 
@@ -24,8 +25,10 @@ def home() -> str:
 @bp.get("/accessibility")
 @public
 def accessibility() -> str:
-    """The accessibility statement."""
-    return render_template("public/accessibility.html")
+    """The accessibility statement, listing what the suite checks and when it was reviewed."""
+    return render_template(
+        "public/accessibility.html", checks=CHECKS, last_reviewed=LAST_REVIEWED
+    )
 
 
 @bp.get("/healthz")

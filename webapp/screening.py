@@ -140,6 +140,7 @@ def record(
                 # A comment that raised a safeguarding flag is never quoted, whatever was said.
                 quote_consent=agreed and not item.screening.flag,
                 district_id=district_id,
+                language=response.language,
             )
         )
     _code(session, organisation, comments)

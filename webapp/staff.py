@@ -8,6 +8,7 @@ from models.audit import list_events
 from models.safeguarding import count_open_alerts
 from webapp import db
 from webapp.access import ALL_STAFF, roles_required
+from webapp.i18n import catalogue_status
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -39,3 +40,10 @@ def audit_log() -> str:
     """The latest audit events for the administrator's organisation."""
     events = list_events(session=db.session(), organisation_id=current_user.organisation_id)
     return render_template("staff/audit_log.html", events=events)
+
+
+@bp.get("/languages")
+@roles_required(Role.ADMIN)
+def languages() -> str:
+    """Each shipped translation and whether a native speaker has checked it yet."""
+    return render_template("staff/languages.html", catalogues=catalogue_status())

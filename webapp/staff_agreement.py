@@ -286,6 +286,7 @@ class Difference:
 class DisagreedComment:
     number: int  # its place in the sample, from 1
     text: str
+    language: str  # the choice it was written in, as Comment.language
     differences: list[Difference]
 
 
@@ -375,8 +376,10 @@ def results(sample: AgreementSample) -> Results:
     decisions = sum(found.items for found in result.themes)
     agreed = sum(found.both + found.neither for found in result.themes)
     ids = list(dict.fromkeys(int(d.item) for d in result.disagreements))  # type: ignore[call-overload]
-    query = select(Comment.id, Comment.text_redacted).where(col(Comment.id).in_(ids))
-    texts = dict(db.session().exec(query).all())
+    query = select(Comment.id, Comment.text_redacted, Comment.language).where(
+        col(Comment.id).in_(ids)
+    )
+    written = {found_id: (text, language) for found_id, text, language in db.session().exec(query)}
     grouped: dict[int, list[Difference]] = {comment_id: [] for comment_id in ids}
     for found in result.disagreements:
         grouped[int(found.item)].append(Difference(names[found.theme], found.first, found.second))  # type: ignore[call-overload]
@@ -387,7 +390,9 @@ def results(sample: AgreementSample) -> Results:
         observed=f"{agreed / decisions:.0%}" if decisions else NOT_ENOUGH,
         themes=rows,
         disagreements=[
-            DisagreedComment(place[comment_id], texts.get(comment_id, ""), grouped[comment_id])
+            DisagreedComment(
+                place[comment_id], *written.get(comment_id, ("", "en")), grouped[comment_id]
+            )
             for comment_id in ids
         ],
     )

@@ -14,7 +14,7 @@ Each decision is made once: a cluster that is no longer open cannot be decided a
 by two people pressing the button at the same moment.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -72,7 +72,7 @@ from models.review import (
 from webapp import db
 from webapp.access import roles_required
 from webapp.codebook_imports import uses_words_to_avoid
-from webapp.discovery_jobs import found_cluster
+from webapp.discovery_jobs import found_cluster, quote_languages
 from webapp.staff_analysis import ANALYSTS, DiscoverForm
 from webapp.staff_codebooks import load_codebook, org_id
 from webapp.wording import counted
@@ -302,7 +302,14 @@ def _check_action() -> None:
         abort(400)
 
 
-def shown_quotes(clusters: list[DiscoveredCluster]) -> dict[int, list[str]]:
+class Quote(NamedTuple):
+    """A cluster's example comment, and the language choice its writer wrote it in."""
+
+    text: str
+    language: str
+
+
+def shown_quotes(clusters: list[DiscoveredCluster]) -> dict[int, list[Quote]]:
     """Each cluster's quotes, less any from a comment that has raised a safeguarding concern.
 
     A comment may be flagged after discovery quoted it; its words are then for the
@@ -310,6 +317,9 @@ def shown_quotes(clusters: list[DiscoveredCluster]) -> dict[int, list[str]]:
     a flagged comment's quote is known by either form.
     """
     ids = {comment_id for cluster in clusters for comment_id in cluster.comment_ids}
+    written = quote_languages(
+        db.session(), org_id(), ids, [quote for cluster in clusters for quote in cluster.quotes]
+    )
     flagged = db.session().exec(
         select(Comment.id, Comment.text_redacted)
         .where(Comment.organisation_id == org_id())
@@ -322,7 +332,11 @@ def shown_quotes(clusters: list[DiscoveredCluster]) -> dict[int, list[str]]:
         for said in (text, redact(" ".join(text.split())))
     }
     return {
-        cluster.id: [quote for quote in cluster.quotes if same_name(quote) not in hidden]  # type: ignore[misc]
+        cluster.id: [  # type: ignore[misc]
+            Quote(quote, written[quote])
+            for quote in cluster.quotes
+            if same_name(quote) not in hidden
+        ]
         for cluster in clusters
     }
 
@@ -430,10 +444,11 @@ def create_theme(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
         return notice
     every = list_themes(session=session, codebook_id=codebook.id, include_inactive=True)  # type: ignore[arg-type]
     active = [theme for theme in every if theme.active]
+    quotes = shown_quotes([cluster])[cluster.id]  # type: ignore[index]
     prefill = {
         "name": cluster.name,
         "description": _describe(cluster.keywords),
-        "examples": "\n".join(quotes_to_add([], shown_quotes([cluster])[cluster.id])),  # type: ignore[index]
+        "examples": "\n".join(quotes_to_add([], [quote.text for quote in quotes])),
     }
     form = ThemeForm(active, data=prefill if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -502,8 +517,9 @@ def merge(codebook_id: int, cluster_id: int) -> str | WerkzeugResponse:
             return _decided_already(cluster)
         theme = next(t for t in active if t.id == form.theme.data)
         # The theme's own examples stay as they are; the new quotes follow, while they fit.
-        added = quotes_to_add(theme.examples, quotes)
-        left_out = len(new_examples(theme.examples, quotes)) - len(added)
+        texts = [quote.text for quote in quotes]
+        added = quotes_to_add(theme.examples, texts)
+        left_out = len(new_examples(theme.examples, texts)) - len(added)
         theme.examples = [*theme.examples, *added]
         session.add(theme)
         session.flush()

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort, current_app, send_file, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.yswd import SYMBOL_KEYS
-from forms.symbols import IMAGE_TYPES, find_symbol
+from forms.symbols import IMAGE_TYPES, default_symbols, find_symbol, question_set
 from webapp import journey
 from webapp.access import public
 from webapp.extensions import limiter
@@ -46,6 +46,28 @@ def symbol(slug: str, option_id: str) -> WerkzeugResponse:
     if option_id not in {o.id for q in definition.questions() for o in q.options}:
         abort(404)
     return _send_picture(symbol_file(slug, option_id))
+
+
+@bp.get("/symbols/<slug>/questions/<question_id>")
+@public
+@limiter.exempt
+def question(slug: str, question_id: str) -> WerkzeugResponse:
+    """The picture beside one question of a published form, in easy read."""
+    _version, definition = journey.published_form(slug)
+    if question_id not in {q.id for q in definition.questions()}:
+        abort(404)
+    return _send_picture(symbol_file(question_set(slug), question_id))
+
+
+def question_symbol_url(slug: str, question_id: str) -> str | None:
+    """Where the picture beside a question is, or None when the form has none for it.
+
+    A council's own picture counts, as does the form's shipped OpenMoji symbol."""
+    council = current_app.config.get("HEARD_SYMBOLS_DIR")
+    shipped = question_id in default_symbols(question_set(slug))
+    if shipped or (council and symbol_file(question_set(slug), question_id) != PLACEHOLDER):
+        return url_for("symbols.question", slug=slug, question_id=question_id)
+    return None
 
 
 @bp.get("/symbols/easy-read/<key>")

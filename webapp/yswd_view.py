@@ -6,7 +6,7 @@ The public page, the feed, the survey start page and every export read entries t
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import format_number, gettext, lazy_gettext
 from sqlmodel import Session, col, select
 
 from analysis.yswd import Shown, ThemeFigure, easy_read_lines, shown_as
@@ -46,9 +46,9 @@ def count_text(figure: ThemeFigure) -> str:
         return gettext("Almost everyone who answered")
     return gettext(
         "%(count)s of %(total)s people (%(percent)s%%)",
-        count=figure.raised,
-        total=figure.respondents,
-        percent=figure.percent,
+        count=format_number(figure.raised),
+        total=format_number(figure.respondents),
+        percent=format_number(figure.percent),
     )
 
 

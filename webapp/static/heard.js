@@ -4,9 +4,13 @@ import { initAll } from "./dist/govuk-frontend.min.js";
 
 initAll();
 
-// "Read aloud": a button on each question that speaks it with the browser's own
-// voice, in the page's language. Without speech synthesis there is no button.
+// "Read aloud": a button on each question that speaks it with one of the browser's own
+// voices in the page's language. Browsers load their voices late, so the buttons wait
+// for them; where the device has no voice in this language the button says so and
+// stays disabled. Without speech synthesis at all there is no button.
 const strings = document.getElementById("heard-strings");
+// How long to wait for a browser that loads its voices late before saying there is none.
+const VOICE_WAIT_MS = 2000;
 
 function textOf(question) {
   const parts = [];
@@ -17,28 +21,70 @@ function textOf(question) {
   return parts.join(". ");
 }
 
+// The best voice for a BCP 47 language: the same tag, else the same language ("ar-SA"
+// for "ar"), else none. Voices name their language with "-" or, on some systems, "_".
+function voiceFor(voices, lang) {
+  const tag = lang.toLowerCase();
+  const base = tag.split("-")[0];
+  const tagOf = (voice) => (voice.lang || "").toLowerCase().replace("_", "-");
+  return (
+    voices.find((voice) => tagOf(voice) === tag) ||
+    voices.find((voice) => tagOf(voice).split("-")[0] === base) ||
+    null
+  );
+}
+
 function addReadAloud() {
   if (!("speechSynthesis" in window) || !strings) return;
   const lang = document.documentElement.lang || "en";
+  const buttons = [];
+  let voice = null;
+
+  const show = (button, label) => {
+    button.textContent = label;
+  };
+  const settle = (final) => {
+    voice = voiceFor(window.speechSynthesis.getVoices(), lang);
+    buttons.forEach((button) => {
+      if (voice) {
+        button.disabled = false;
+        button.removeAttribute("aria-disabled");
+        show(button, strings.dataset.readAloudLabel);
+      } else if (final) {
+        button.disabled = true;
+        button.setAttribute("aria-disabled", "true");
+        show(button, strings.dataset.noVoiceLabel);
+      }
+    });
+    return voice;
+  };
+
   document.querySelectorAll("[data-read-aloud]").forEach((question) => {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "govuk-button govuk-button--secondary heard-read-aloud";
-    button.textContent = strings.dataset.readAloudLabel;
+    button.disabled = true;
+    show(button, strings.dataset.readAloudLabel);
     button.addEventListener("click", () => {
+      if (!voice) return;
       if (window.speechSynthesis.speaking) {
         window.speechSynthesis.cancel();
-        button.textContent = strings.dataset.readAloudLabel;
+        show(button, strings.dataset.readAloudLabel);
         return;
       }
       const utterance = new SpeechSynthesisUtterance(textOf(question));
-      utterance.lang = lang;
-      utterance.addEventListener("end", () => { button.textContent = strings.dataset.readAloudLabel; });
-      button.textContent = strings.dataset.stopReadingLabel;
+      utterance.voice = voice;
+      utterance.lang = voice.lang;
+      utterance.addEventListener("end", () => show(button, strings.dataset.readAloudLabel));
+      show(button, strings.dataset.stopReadingLabel);
       window.speechSynthesis.speak(utterance);
     });
+    buttons.push(button);
     question.prepend(button);
   });
+  if (!buttons.length || settle(false)) return;
+  window.speechSynthesis.addEventListener("voiceschanged", () => settle(true));
+  window.setTimeout(() => settle(true), VOICE_WAIT_MS);
 }
 
 addReadAloud();
