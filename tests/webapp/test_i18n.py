@@ -105,3 +105,18 @@ def test_the_template_is_up_to_date_with_the_code(tmp_path):
     )
     with out.open("rb") as fresh, (TRANSLATIONS / "messages.pot").open("rb") as committed:
         assert {m.id for m in read_po(fresh)} == {m.id for m in read_po(committed)}
+
+
+def test_counts_are_written_the_readers_way(app):
+    """Figures are formatted by Babel for the reader's language, not printed raw."""
+    from flask_babel import force_locale
+
+    from analysis.yswd import ThemeFigure
+    from webapp.yswd_view import count_text
+
+    figure = ThemeFigure(1, "Waiting times", 12000, 30000)
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            assert count_text(figure).startswith("12,000 of 30,000")
+        with force_locale("pl"):
+            assert "12\xa0000" in count_text(figure) and "30\xa0000" in count_text(figure)
