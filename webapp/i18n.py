@@ -30,7 +30,6 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 WRITTEN_IN = {EASY_READ: "en"}
 
 
-
 def _compiled() -> set[str]:
     if "heard.compiled" not in current_app.extensions:
         folder = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
@@ -154,7 +153,12 @@ def catalogue_status() -> list[dict[str, str]]:
         if code == "en" or not path.exists():
             continue
         rows.append(
-            {"code": code, "lang": language_of(code), "name": LANGUAGE_NAMES[code], **_status_of(path)}
+            {
+                "code": code,
+                "lang": language_of(code),
+                "name": LANGUAGE_NAMES[code],
+                **_status_of(path),
+            }
         )
     return rows
 

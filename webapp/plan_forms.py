@@ -252,3 +252,5 @@ class QuoteEvidenceForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select a comment to quote")],
     )
+    #: The language choice each of the comments offered was written in, in their order.
+    languages: tuple[str, ...] = ()

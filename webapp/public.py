@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import db
-from webapp.accessibility import CHECKS, LAST_REVIEWED
 from webapp.access import public
+from webapp.accessibility import CHECKS, LAST_REVIEWED
 from webapp.extensions import limiter
 
 bp = Blueprint("public", __name__)
@@ -26,9 +26,7 @@ def home() -> str:
 @public
 def accessibility() -> str:
     """The accessibility statement, listing what the suite checks and when it was reviewed."""
-    return render_template(
-        "public/accessibility.html", checks=CHECKS, last_reviewed=LAST_REVIEWED
-    )
+    return render_template("public/accessibility.html", checks=CHECKS, last_reviewed=LAST_REVIEWED)
 
 
 @bp.get("/healthz")

@@ -7,6 +7,7 @@ records it and goes straight to its progress page.
 from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlmodel import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
@@ -21,8 +22,10 @@ from models.coding import (
     list_themes,
 )
 from models.jobs import Job, get_job, list_jobs
+from models.review import DiscoveredCluster
 from webapp import db
 from webapp.access import roles_required
+from webapp.discovery_jobs import quote_languages
 from webapp.queue import start_job
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff")
@@ -121,7 +124,22 @@ def _start(kind: str, codebook_id: int, params: dict) -> WerkzeugResponse:
 def job(job_id: int) -> str:
     """A job's progress, and its result when it has finished."""
     found = _job(job_id)
-    return render_template("staff/analysis/job.html", job=found)
+    return render_template(
+        "staff/analysis/job.html", job=found, quote_languages=_quote_languages(found)
+    )
+
+
+def _quote_languages(found: Job) -> dict[str, str]:
+    """For a discovery run, the language choice each example comment was written in."""
+    if found.kind != "discover" or not found.result.get("themes"):
+        return {}
+    session = db.session()
+    clusters = session.exec(select(DiscoveredCluster).where(DiscoveredCluster.job_id == found.id))
+    ids = {comment_id for cluster in clusters for comment_id in cluster.comment_ids}
+    quotes = [
+        str(text) for theme in found.result["themes"] for text in theme.get("representatives", [])
+    ]
+    return quote_languages(session, found.organisation_id, ids, quotes)
 
 
 @bp.get("/jobs/<int:job_id>/status")

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from models import list_users, record_event
+from models.coding import comment_languages
 from models.plan_evidence import list_evidence
 from models.plan_reports import (
     Stage,
@@ -135,6 +136,10 @@ def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None =
         step_text=STEP_TEXT,
         report_form=report_form,
         evidence=links,
+        # The choice each quote's writer wrote in, for its lang attribute.
+        quote_languages=comment_languages(
+            session=session, comment_ids=[link.comment_id for link in links if link.comment_id]
+        ),
         names=names,
         scheme_names={s.scheme.id: s for s in schemes},
         form=failed or report_form,

@@ -161,6 +161,7 @@ def _quote_form(action: PlanAction) -> QuoteEvidenceForm:
     comments = session.exec(query.distinct().order_by(col(Comment.id).desc()).limit(50)).all()
     form = QuoteEvidenceForm()
     form.comment.choices = [SelectChoice(c.id, c.text_redacted[:300]) for c in comments]
+    form.languages = tuple(c.language for c in comments)
     return form
 
 

@@ -119,7 +119,7 @@ def _docx(selection: Selection, shown: list[ShownEntry]) -> bytes:
         for figure in item.figures:
             document.add_paragraph(f"{figure.name}: {count_text(figure)}", style="List Bullet")
         for quote in item.quotes:
-            document.add_paragraph(f"“{quote}”", style="Quote")
+            document.add_paragraph(f"“{quote.value}”", style="Quote")
         document.add_heading(gettext("We did"), level=2)
         for line in item.we_did.value.splitlines():
             if line.strip():
@@ -143,7 +143,7 @@ def _csv(shown: list[ShownEntry]) -> bytes:
             "Title": item.title.value,
             "Themes": "; ".join(f"{f.name}: {count_text(f)}" for f in item.figures),
             "You said": item.you_said.value,
-            "Quotes": " | ".join(item.quotes),
+            "Quotes": " | ".join(quote.value for quote in item.quotes),
             "We did": item.we_did.value,
             "Status": item.delivery,
             "Date": item.entry.delivery_on.isoformat() if item.entry.delivery_on else "",

@@ -36,6 +36,7 @@ class Candidate:
     theme_id: int
     theme_name: str
     confidence: float | None  # None: a person coded it
+    language: str = "en"  # the choice its writer wrote in, as Comment.language
 
 
 def term_rounds(
@@ -135,7 +136,14 @@ def candidates(
         if not text or len(text) > QUOTE_MAX_CHARS:
             continue
         by_theme[theme_id].append(
-            Candidate(comment.id, text, theme_id, quotable[theme_id].name, confidence)  # type: ignore[arg-type]
+            Candidate(
+                comment.id,  # type: ignore[arg-type]
+                text,
+                theme_id,
+                quotable[theme_id].name,
+                confidence,
+                comment.language,
+            )
         )
     found: list[Candidate] = []
     seen: set[int] = set()  # a comment with two themes is offered once, for the bigger one

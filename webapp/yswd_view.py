@@ -13,6 +13,7 @@ from analysis.yswd import Shown, ThemeFigure, easy_read_lines, shown_as
 from models.coding import Comment, quotable_comments
 from models.plans import Plan, PlanAction
 from models.yswd import Audience, Delivery, YswdEntry, entry_quotes, entry_themes, list_entries
+from webapp.i18n import language_of
 
 AUDIENCE_NAMES = {
     Audience.CYP: lazy_gettext("Children and young people"),
@@ -70,7 +71,7 @@ class ShownEntry:
     easy_did: list[tuple[str, str]]
     easy_lang: str
     figures: list[ThemeFigure]
-    quotes: list[str] = field(default_factory=list)
+    quotes: list[Text] = field(default_factory=list)  # in the language each was written in
     action: str = ""  # "8E1 (Kent Accelerated Progress Plan)"
 
     @property
@@ -98,14 +99,17 @@ def _actions(session: Session, entries: list[YswdEntry]) -> dict[int, str]:
     return {action.id: f"{action.code} ({plan.title})" for action, plan in rows}  # type: ignore[misc]
 
 
-def _usable_comments(session: Session, comment_ids: list[int]) -> set[int]:
-    """Comments still quotable now: consent not withdrawn, and no safeguarding flag since."""
+def _usable_comments(session: Session, comment_ids: list[int]) -> dict[int, str]:
+    """Comments still quotable now (consent not withdrawn, and no safeguarding flag since),
+    each with the language choice it was written in."""
     if not comment_ids:
-        return set()
+        return {}
     rows = session.exec(
-        select(Comment.id).where(col(Comment.id).in_(comment_ids), quotable_comments())
+        select(Comment.id, Comment.language).where(
+            col(Comment.id).in_(comment_ids), quotable_comments()
+        )
     ).all()
-    return {int(i) for i in rows if i is not None}
+    return {int(i): language for i, language in rows if i is not None}
 
 
 def prepare(session: Session, entries: list[YswdEntry], language: str) -> list[ShownEntry]:
@@ -136,7 +140,7 @@ def prepare(session: Session, entries: list[YswdEntry], language: str) -> list[S
                 figures=figures,
                 # A quote needs its theme to be big enough that it cannot point to a child.
                 quotes=[
-                    q.text
+                    Text(q.text, language_of(usable[q.comment_id]))
                     for q in quotes[entry.id]  # type: ignore[index]
                     if q.comment_id in usable and q.theme_id in quotable
                 ],

@@ -175,7 +175,9 @@ def test_the_discovery_page_shows_each_group_with_its_words(worker, codebook, di
         assert f"{cluster.size} comments. Keywords: {', '.join(cluster.keywords)}." in words
         assert 3 <= len(cluster.quotes) <= 5
         assert len(cluster.comment_ids) == cluster.size
-    assert html.count('<li class="heard-verbatim">') == sum(len(c.quotes) for c in discovered)
+    assert html.count('<li class="heard-verbatim" lang="en" dir="auto">') == sum(
+        len(c.quotes) for c in discovered
+    )
     other = 188 - sum(c.size for c in discovered)
     assert f"from 188 comments. {other} comments fitted no group and are kept as “other”." in words
     # The demo comments hold made-up phone numbers and emails; none reach the page.
@@ -356,7 +358,9 @@ def test_splitting_a_group_makes_two_smaller_groups_to_review(
     page = followed(worker, post(worker, codebook, cluster, "split"))
     session.expire_all()
     children = session.exec(
-        select(DiscoveredCluster).where(DiscoveredCluster.parent_id == cluster.id)
+        select(DiscoveredCluster)
+        .where(DiscoveredCluster.parent_id == cluster.id)
+        .order_by(col(DiscoveredCluster.id))
     ).all()
     assert len(children) == 2
     assert f"“{cluster.name}” split into “{children[0].name}” and “{children[1].name}”." in page

@@ -113,7 +113,9 @@ def test_a_councils_own_question_picture_wins(app, client, published, tmp_path):
 def test_read_aloud_has_its_no_voice_message_in_the_readers_language(client, published):
     strings = soup_of(client.get("/?lang=pl")).select_one("#heard-strings")
     assert strings["data-no-voice-label"]
-    assert strings["data-no-voice-label"] != "Read aloud: this device has no voice for this language"
+    assert (
+        strings["data-no-voice-label"] != "Read aloud: this device has no voice for this language"
+    )
 
 
 def test_the_character_count_speaks_the_readers_language(client, published):

@@ -249,7 +249,7 @@ def test_finding_themes_shows_names_keywords_and_redacted_quotes(app, demo, sess
     assert "9 suggested themes from 188 comments" in page
     assert page.count('<h2 class="govuk-heading-m">') == 9
     assert page.count("Keywords: ") == 9
-    assert page.count('<li class="heard-verbatim">') >= 27
+    assert page.count('<li class="heard-verbatim" lang="en" dir="auto">') >= 27
     # The demo comments hold made-up phone numbers and emails; none reach the page.
     assert "07700" not in page and "@example.com" not in page
 
