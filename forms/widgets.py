@@ -86,7 +86,8 @@ class GovSubmitInput(_NoEmptyHint, upstream.GovSubmitInput):
 
 
 class GovDateInput(_NoEmptyHint, upstream.GovDateInput):
-    """Day, month and year inputs that survive a POST missing some or all parts."""
+    """Day, month and year inputs that survive a POST missing some or all parts, labelled
+    in the reader's language (upstream's labels are English words)."""
 
     def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
         raw = field.raw_data
@@ -100,6 +101,10 @@ class GovDateInput(_NoEmptyHint, upstream.GovDateInput):
         # the wrapper, which would otherwise share that id, takes another.
         params["items"][0]["id"] = field.id
         params["id"] = f"{field.id}-date"
+        for item, label in zip(
+            params["items"], (gettext("Day"), gettext("Month"), gettext("Year")), strict=True
+        ):
+            item["label"] = label
         return params
 
 

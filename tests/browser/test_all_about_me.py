@@ -1,60 +1,11 @@
 """A child, helped by an adult, completes All about Me with the keyboard alone."""
 
 import pytest
-from PIL import Image
 
-from tests.browser.conftest import run_axe, screenshot
+from tests.browser.conftest import answer_page_with_keyboard, focused, run_axe, screenshot
 
 pytestmark = pytest.mark.browser
 SLUG = "all-about-me-pathway-1"
-
-
-@pytest.fixture(scope="module")
-def picture(tmp_path_factory):
-    path = tmp_path_factory.mktemp("upload") / "me.png"
-    Image.new("RGB", (120, 90), (30, 120, 200)).save(path, "PNG")
-    return path
-
-
-def focused(page) -> dict:
-    return page.evaluate(
-        """() => { const e = document.activeElement;
-            return {id: e.id, tag: e.tagName, type: e.type || '',
-                    text: (e.textContent || '').trim()}; }"""
-    )
-
-
-def answer_page_with_keyboard(page, picture) -> None:
-    """Tab through the page, answering each field, then press Enter on Save and continue."""
-    done = set()
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        element = focused(page)
-        key = element["id"]
-        if element["tag"] == "BUTTON" and element["text"] == "Save and continue":
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
-            return
-        if not key or key in done:
-            continue
-        done.add(key)
-        if element["type"] == "file":
-            with page.expect_file_chooser() as chooser:
-                page.keyboard.press("Space")
-            chooser.value.set_files(str(picture))
-        elif element["type"] in {"checkbox", "radio"}:
-            page.keyboard.press("Space")
-        elif element["tag"] == "SELECT":
-            page.keyboard.press("ArrowDown")
-        elif key == "date-completed":
-            page.keyboard.type("27")
-        elif key == "date-completed-month":
-            page.keyboard.type("3")
-        elif key == "date-completed-year":
-            page.keyboard.type("2026")
-        elif element["tag"] in {"INPUT", "TEXTAREA"} and element["type"] in {"text", "textarea"}:
-            page.keyboard.type("Sam" if key == "name" else "I like music")
-    pytest.fail(f"never reached Save and continue on {page.url}")
 
 
 def test_whole_form_by_keyboard_with_upload_and_resume(browser, live_server, picture):

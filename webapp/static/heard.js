@@ -80,7 +80,11 @@ function addReadAloud() {
       window.speechSynthesis.speak(utterance);
     });
     buttons.push(button);
-    question.prepend(button);
+    // After the question's own words, so a question that is the page's heading keeps
+    // its heading first; a question with no legend or label gets the button first.
+    const words = question.querySelector("legend, label");
+    if (words) words.after(button);
+    else question.prepend(button);
   });
   if (!buttons.length || settle(false)) return;
   window.speechSynthesis.addEventListener("voiceschanged", () => settle(true));
