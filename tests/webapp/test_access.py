@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = {
     "printing.blank",
     "printing.summary",
     "symbols.easy_read",
+    "symbols.question",
     "yswd_public.default",
     "yswd_public.entries",
     "yswd_public.easy_read",
@@ -113,6 +114,7 @@ def test_only_admins_can_see_users_and_the_audit_log(open_app, demo):
     with open_app.test_request_context():
         assert allowed_roles("staff.users") == {Role.ADMIN}
         assert allowed_roles("staff.audit_log") == {Role.ADMIN}
+        assert allowed_roles("staff.languages") == {Role.ADMIN}
 
 
 def test_a_route_that_forgets_to_declare_is_closed(database_url, demo):
