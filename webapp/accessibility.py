@@ -48,6 +48,13 @@ CHECKS: tuple[Check, ...] = (
         (f"{SWEEP}::test_no_loss_of_content_at_200_percent_zoom_and_320_pixels",),
     ),
     Check(
+        _l(
+            "All the words on our forms, including the labels of the day, month and year "
+            "boxes, are in the language you choose."
+        ),
+        (f"{SWEEP}::test_date_parts_are_labelled_in_the_page_language",),
+    ),
+    Check(
         _l("You can always see which control the keyboard is on."),
         (f"{SWEEP}::test_focus_is_always_visible",),
     ),
