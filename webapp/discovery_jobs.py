@@ -120,11 +120,12 @@ def quote_languages(
             .where(col(Comment.language) != "en")
         )
         for comment_id, text, language in others:
-            if comment_id not in ids:
-                continue
-            key = same_name(text)
-            if key not in wanted:  # redacting again changed it, or it is not quoted
-                key = same_name(redact(" ".join(text.split())))
-            if key in wanted:
-                found[key] = language
+            if comment_id in ids:
+                found.update(dict.fromkeys(quoted_forms(text) & wanted, language))
     return {quote: found.get(same_name(quote), "en") for quote in quotes}
+
+
+def quoted_forms(text: str) -> set[str]:
+    """The forms a comment's quote can take, compared as `same_name` does: a quote is the
+    comment's text on one line, redacted again, which may or may not change it."""
+    return {same_name(text), same_name(redact(" ".join(text.split())))}

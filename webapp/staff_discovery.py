@@ -47,7 +47,6 @@ from analysis.codebook_files import (
     same_name,
     unique_key,
 )
-from analysis.redaction import redact
 from forms.widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from models import list_users, record_event
 from models.coding import (
@@ -72,7 +71,7 @@ from models.review import (
 from webapp import db
 from webapp.access import roles_required
 from webapp.codebook_imports import uses_words_to_avoid
-from webapp.discovery_jobs import found_cluster, quote_languages
+from webapp.discovery_jobs import found_cluster, quote_languages, quoted_forms
 from webapp.staff_analysis import ANALYSTS, DiscoverForm
 from webapp.staff_codebooks import load_codebook, org_id
 from webapp.wording import counted
@@ -326,10 +325,7 @@ def shown_quotes(clusters: list[DiscoveredCluster]) -> dict[int, list[Quote]]:
         .where(col(Comment.flagged).is_(True))
     )
     hidden = {
-        same_name(said)
-        for comment_id, text in flagged
-        if comment_id in ids
-        for said in (text, redact(" ".join(text.split())))
+        form for comment_id, text in flagged if comment_id in ids for form in quoted_forms(text)
     }
     return {
         cluster.id: [  # type: ignore[misc]
