@@ -140,7 +140,7 @@ def switch_language_url(code: str) -> str:
     return request.path + "?" + urlencode([*args, ("lang", code)])
 
 
-def catalogue_status() -> list[dict[str, str]]:
+def catalogue_status() -> list[dict[str, object]]:
     """Each shipped catalogue's review status, read from its header comment.
 
     A catalogue's first comment lines hold `Status: ...`; until a native speaker has
@@ -163,7 +163,7 @@ def catalogue_status() -> list[dict[str, str]]:
     return rows
 
 
-def _status_of(path: Path) -> dict[str, str]:
+def _status_of(path: Path) -> dict[str, object]:
     status = "No review status recorded"
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("#"):
@@ -177,7 +177,7 @@ def _status_of(path: Path) -> dict[str, str]:
     checked = status.lower().startswith("checked")
     return {
         "status": status,
-        "checked": "yes" if checked else "no",
+        "checked": checked,
         "translated": f"{done} of {len(messages)}",
     }
 
