@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := .make
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Test processes (pytest-xdist): "auto" is one per core; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 GOVUK := node_modules/govuk-frontend/dist/govuk
 DIST := webapp/static/dist
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
@@ -78,7 +80,7 @@ run: migrate ## Install, migrate, load demo data if empty, and serve (with the j
 		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 wsgi:app
 
 test: install lint ## Install everything, check the code, and run the whole test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test-fast: ## Run the tests without installing or linting first
 	$(BIN)/pytest -x --no-cov

@@ -32,7 +32,11 @@ DEMO_PASSWORD = "correct-horse-battery"
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Under pytest-xdist each worker process is "gw0", "gw1", ...; each keeps its own Redis
+# database and job queue file so that one worker emptying them cannot touch another's.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+WORKER_INDEX = int(WORKER.removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - WORKER_INDEX % 8}")
 
 
 def required(name: str) -> bool:
@@ -160,7 +164,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "HEARD_JOBS_IMMEDIATE": True,
         "REDIS_URL": None,
         "HEARD_QUEUE_REDIS_URL": None,
-        "HEARD_QUEUE_PATH": os.path.join(tempfile.gettempdir(), "heard-test-queue.db"),
+        "HEARD_QUEUE_PATH": os.path.join(tempfile.gettempdir(), f"heard-test-queue-{WORKER}.db"),
         "HEARD_SMTP_HOST": None,
         "HEARD_OUTBOX_DIR": tempfile.mkdtemp(prefix="heard-outbox-"),
     }
