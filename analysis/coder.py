@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
+from analysis.batches import BATCH_SIZE, batched
 from analysis.text import lemmatise_all, normalise
 
 #: Bump when a saved model from an older Heard can no longer be loaded.
@@ -235,6 +236,36 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
     def predict(self, X: Iterable[object]) -> np.ndarray:
         """Return an (n_comments, n_themes) 0/1 array of the themes the coder suggests."""
         return self.decide(self.predict_proba(X))
+
+    def predict_batches(
+        self, X: Iterable[object], batch_size: int = BATCH_SIZE, proba: bool = False
+    ) -> Iterator[np.ndarray]:
+        """Code comments a batch at a time, reading ``X`` lazily, so memory stays bounded.
+
+        Each comment is coded on its own, so the batches join up to exactly what
+        :meth:`predict` (or :meth:`predict_proba`) gives for all of ``X`` at once.
+
+        Args:
+            X: Any iterable of comments, for example a generator over a file.
+            batch_size: Comments per batch.
+            proba: Yield confidences, as :meth:`predict_proba`, instead of 0/1 suggestions.
+
+        Returns:
+            An iterator of arrays, one per batch, each with a row per comment in order.
+
+        Raises:
+            ValueError: If the coder has not been trained, or ``batch_size`` is below 1.
+
+        Examples:
+            >>> texts = ["kind nurse", "kind staff", "long wait", "wait was long"] * 5
+            >>> labels = pd.DataFrame({"kind": [1, 1, 0, 0] * 5, "wait": [0, 0, 1, 1] * 5})
+            >>> coder = ThemeCoder(char_ngrams=None).fit(texts, labels)
+            >>> [b.tolist() for b in coder.predict_batches(iter(["kind", "wait", "kind"]), 2)]
+            [[[1, 0], [0, 1]], [[1, 0]]]
+        """
+        self._check_fitted()
+        code = self.predict_proba if proba else self.predict
+        return (code(batch) for batch in batched(X, batch_size))
 
     def decide(self, probabilities: np.ndarray) -> np.ndarray:
         """Turn :meth:`predict_proba` output into 0/1 suggestions with each theme's threshold."""

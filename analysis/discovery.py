@@ -14,12 +14,16 @@ semantic analysis; k-means groups the result. Comments that sit far from every g
 centre, or that have no words at all, go into "other" (label ``-1``) rather than being
 forced into a theme. Given the same ``random_state``, the same comments always give the
 same themes.
+
+The fitted model then places any other comments (:meth:`ThemeDiscovery.predict`), a batch
+at a time if there are many (:meth:`ThemeDiscovery.predict_batches`): fit on a sample of a
+large set, then give every comment its theme with memory that stays bounded.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +33,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from analysis.batches import BATCH_SIZE, batched
 from analysis.redaction import redact
 from analysis.text import NEGATIONS, lemmatise_all, normalise
 
@@ -70,6 +75,10 @@ class ThemeDiscovery:
     Attributes:
         labels_: The theme id of each comment, or ``-1`` for "other".
         themes_: The :class:`DiscoveredTheme` objects, largest first.
+        word_vectoriser_, char_vectoriser_, reducer_, clusterer_: The fitted steps, which
+            :meth:`predict` uses to place new comments (``reducer_`` is ``None`` when there
+            were too few distinct comments to reduce).
+        other_cut_: Comments less similar than this to their group's centre are "other".
 
     Examples:
         >>> texts = ["the bus was late", "late bus again", "bus never on time",
@@ -118,16 +127,16 @@ class ThemeDiscovery:
         distinct = len({normalised[i] for i in index})
         k = min(self.n_themes or self.choose_n_themes(usable), distinct)
 
-        vectors = self._vectors(
+        vectors = self._fit_vectors(
             [normalised[i] for i in index], [lemmatised[i] for i in index], distinct
         )
         model = KMeans(n_clusters=k, random_state=self.random_state, n_init=3)
         assigned = model.fit_predict(vectors)
-        centres = normalize(model.cluster_centers_)
-        similarity = np.einsum("ij,ij->i", vectors, centres[assigned])
+        similarity = _similarity(vectors, model, assigned)
+        self.other_cut_ = -np.inf
         if len(similarity) >= 20 and self.other_quantile > 0:
-            cut = np.quantile(similarity, self.other_quantile)
-            assigned = np.where(similarity < cut, OTHER, assigned)
+            self.other_cut_ = float(np.quantile(similarity, self.other_quantile))
+            assigned = np.where(similarity < self.other_cut_, OTHER, assigned)
 
         # Renumber themes largest first, so ids are stable and readable.
         sizes = np.bincount(assigned[assigned != OTHER], minlength=k)
@@ -136,6 +145,9 @@ class ThemeDiscovery:
         labels = np.full(len(raw), OTHER, dtype=int)
         labels[index] = [renumber.get(int(c), OTHER) for c in assigned]
         self.labels_ = labels
+        self.clusterer_ = model
+        # What each k-means group became: its theme id, or "other" if nobody was left in it.
+        self.theme_of_group_ = np.array([renumber.get(c, OTHER) for c in range(k)], dtype=int)
 
         keywords = self._keywords([lemmatised[i] for i in index], labels[index], len(order))
         redactor = self.redactor or redact
@@ -174,6 +186,54 @@ class ThemeDiscovery:
         """Fit and return :attr:`labels_`."""
         return self.fit(texts).labels_
 
+    def predict(self, texts: Iterable[object]) -> np.ndarray:
+        """Give each comment the theme whose centre it is nearest, or ``-1`` for "other".
+
+        A comment is placed exactly as :meth:`fit` placed the comments it learned from:
+        given those same comments, this returns :attr:`labels_`. Comments with no words,
+        and comments further from their nearest centre than fit's "other" cut, get ``-1``.
+
+        Raises:
+            ValueError: If the model has not been fitted.
+
+        Examples:
+            >>> texts = ["the bus was late", "late bus again", "bus never on time",
+            ...          "kind nurse", "the nurse was kind", "lovely kind nurses"] * 3
+            >>> found = ThemeDiscovery(n_themes=2, random_state=0).fit(texts)
+            >>> bus, nurse = found.labels_[0], found.labels_[3]
+            >>> found.predict(["late bus", "kind nurses", ""]).tolist() == [bus, nurse, -1]
+            True
+        """
+        if not hasattr(self, "clusterer_"):
+            raise ValueError("Find the themes first: call fit.")
+        normalised = [normalise(t) if isinstance(t, str) else "" for t in texts]
+        labels = np.full(len(normalised), OTHER, dtype=int)
+        index = np.flatnonzero([bool(text.strip()) for text in normalised])
+        if not len(index):
+            return labels
+        used = [normalised[i] for i in index]
+        vectors = self._vectors(used, lemmatise_all(used))
+        assigned = self.clusterer_.predict(vectors)
+        similarity = _similarity(vectors, self.clusterer_, assigned)
+        themes = self.theme_of_group_[assigned]
+        labels[index] = np.where(similarity < self.other_cut_, OTHER, themes)
+        return labels
+
+    def predict_batches(
+        self, texts: Iterable[object], batch_size: int = BATCH_SIZE
+    ) -> Iterator[np.ndarray]:
+        """Place comments a batch at a time, reading ``texts`` lazily, so memory stays bounded.
+
+        Returns:
+            An iterator of label arrays, one per batch, that join up to :meth:`predict`.
+
+        Raises:
+            ValueError: If the model has not been fitted, or ``batch_size`` is below 1.
+        """
+        if not hasattr(self, "clusterer_"):
+            raise ValueError("Find the themes first: call fit.")
+        return (self.predict(batch) for batch in batched(texts, batch_size))
+
     @staticmethod
     def choose_n_themes(n_comments: int) -> int:
         """The default number of themes for this many comments.
@@ -189,31 +249,56 @@ class ThemeDiscovery:
             return max(2, n_comments // 3)
         return max(MIN_THEMES, min(MAX_THEMES, math.ceil(n_comments / 150)))
 
-    def _vectors(self, normalised: list[str], lemmatised: list[str], distinct: int) -> np.ndarray:
-        n = len(normalised)
-        min_df = 2 if n >= 50 else 1
-        words = TfidfVectorizer(
+    def _fit_vectors(
+        self, normalised: list[str], lemmatised: list[str], distinct: int
+    ) -> np.ndarray:
+        min_df = 2 if len(normalised) >= 50 else 1
+        self.word_vectoriser_ = TfidfVectorizer(
             ngram_range=(1, 2),
             min_df=min_df,
             sublinear_tf=True,
             max_features=200_000,
             token_pattern=WORD_PATTERN,
             dtype=np.float32,
-        ).fit_transform(lemmatised)
-        chars = TfidfVectorizer(
+        ).fit(lemmatised)
+        self.char_vectoriser_ = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=(3, 5),
             min_df=min_df,
             sublinear_tf=True,
             max_features=200_000,
             dtype=np.float32,
-        ).fit_transform(normalised)
-        features = sp.hstack([words, chars], format="csr")
+        ).fit(normalised)
+        for vectoriser in (self.word_vectoriser_, self.char_vectoriser_):
+            # Every term min_df dropped, kept only for inspection: large, and never needed.
+            vectoriser.stop_words_ = None
+        features = self._features(normalised, lemmatised)
         dimensions = min(200, features.shape[1] - 1, distinct - 1)
-        if dimensions < 2:
+        self.reducer_ = (
+            TruncatedSVD(dimensions, random_state=self.random_state).fit(features)
+            if dimensions >= 2
+            else None
+        )
+        return self._vectors(normalised, lemmatised, features)
+
+    def _features(self, normalised: list[str], lemmatised: list[str]) -> sp.csr_matrix:
+        words = self.word_vectoriser_.transform(lemmatised)
+        chars = self.char_vectoriser_.transform(normalised)
+        return sp.hstack([words, chars], format="csr")
+
+    def _vectors(
+        self, normalised: list[str], lemmatised: list[str], features: sp.csr_matrix | None = None
+    ) -> np.ndarray:
+        """Unit-length vectors for k-means: the TF-IDF features, reduced by LSA if fitted.
+
+        Fit places its own comments with ``transform`` too, not ``fit_transform`` (which
+        differs from it slightly), so that :meth:`predict` repeats fit exactly.
+        """
+        if features is None:
+            features = self._features(normalised, lemmatised)
+        if self.reducer_ is None:
             return normalize(features.toarray())
-        reduced = TruncatedSVD(dimensions, random_state=self.random_state).fit_transform(features)
-        return normalize(reduced)
+        return normalize(self.reducer_.transform(features))
 
     def _keywords(self, lemmatised: list[str], labels: np.ndarray, k: int) -> list[list[str]]:
         """Class-based TF-IDF: each theme's words, weighted by how particular they are to it."""
@@ -243,6 +328,12 @@ class ThemeDiscovery:
             ]
             for theme in range(k)
         ]
+
+
+def _similarity(vectors: np.ndarray, model: KMeans, assigned: np.ndarray) -> np.ndarray:
+    """The cosine similarity of each vector to the centre of the group it was put in."""
+    centres = normalize(model.cluster_centers_)
+    return np.einsum("ij,ij->i", vectors, centres[assigned])
 
 
 def _name(keywords: list[str], theme: int) -> str:

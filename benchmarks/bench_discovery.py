@@ -12,11 +12,10 @@ with light perturbation) in <= 120 s and <= 2 GB.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 
 import numpy as np
-from common import FFT_SOURCE, load_fft, peak_memory_mb, ratio, timer, verdict
+from common import FFT_SOURCE, load_fft, peak_memory_mb, perturb, ratio, timer, verdict
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -34,27 +33,6 @@ def peer_labels(texts: list[str]) -> np.ndarray:
         TfidfVectorizer(), TruncatedSVD(100, random_state=SEED), Normalizer(copy=False)
     )
     return KMeans(40, random_state=SEED, n_init=1).fit_predict(pipeline.fit_transform(texts))
-
-
-def perturb(texts: list[str], n: int) -> list[str]:
-    """The texts repeated to n, each copy lightly changed (case, a dropped or doubled word)."""
-    rng = random.Random(SEED)  # noqa: S311 - repeatable noise, not security
-    out = []
-    while len(out) < n:
-        for text in texts:
-            words = text.split()
-            if len(words) > 3 and rng.random() < 0.5:
-                i = rng.randrange(len(words))
-                words = (
-                    words[:i] + words[i + 1 :]
-                    if rng.random() < 0.5
-                    else [*words[:i], words[i], *words[i:]]
-                )
-            changed = " ".join(words)
-            out.append(changed.lower() if rng.random() < 0.3 else changed)
-            if len(out) == n:
-                break
-    return out
 
 
 def main() -> int:
@@ -87,7 +65,7 @@ def main() -> int:
     for theme in found.themes_[:10]:
         print(f"  {theme.size:>5}  {theme.name:<40} {', '.join(theme.keywords[:6])}")
 
-    many = perturb(texts, args.scale)
+    many = perturb(texts, args.scale, seed=SEED)
     with timer() as scale_time:
         ThemeDiscovery(random_state=SEED).fit(many)
     memory = peak_memory_mb()

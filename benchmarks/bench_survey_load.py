@@ -157,7 +157,10 @@ def answers(page, html: str, rng: random.Random) -> dict[str, str]:
     """Plausible answers for one page: every required question, most optional ones."""
     data = {"csrf_token": token(html)}
     for question in page.questions:
-        if not question.required and rng.random() < 0.25:
+        rule = question.required_if
+        # A question another answer makes required (an email address after "yes, tell me").
+        needed = question.required or (rule and data.get(rule.question) == rule.answer)
+        if not needed and rng.random() < 0.25:
             continue
         if question.kind in {"likert", "single_choice"}:
             data[question.id] = rng.choice(question.options).id
@@ -167,7 +170,9 @@ def answers(page, html: str, rng: random.Random) -> dict[str, str]:
             districts = re.findall(DISTRICT, html)
             if districts:
                 data[question.id] = rng.choice(districts)
-        elif question.required:
+        elif question.kind == "email":
+            data[question.id] = f"parent{rng.randrange(10**6)}@example.com"
+        elif needed:
             raise SystemExit(f"bench_survey_load cannot answer a {question.kind} question")
     return data
 

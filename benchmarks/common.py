@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import resource
 import sys
 import time
@@ -54,6 +55,42 @@ def timer() -> Iterator[list[float]]:
 def peak_memory_mb() -> float:
     """The peak resident memory of this process so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def perturbed(texts: list[str], n: int, seed: int = 42) -> Iterator[str]:
+    """The texts repeated to n, each copy lightly changed (case, a dropped or doubled word).
+
+    A generator, so a million comments can go straight to a file without being held.
+    """
+    rng = random.Random(seed)  # noqa: S311 - repeatable noise, not security
+    made = 0
+    while made < n:
+        for text in texts:
+            words = text.split()
+            if len(words) > 3 and rng.random() < 0.5:
+                i = rng.randrange(len(words))
+                words = (
+                    words[:i] + words[i + 1 :]
+                    if rng.random() < 0.5
+                    else [*words[:i], words[i], *words[i:]]
+                )
+            changed = " ".join(words)
+            yield changed.lower() if rng.random() < 0.3 else changed
+            made += 1
+            if made == n:
+                return
+
+
+def perturb(texts: list[str], n: int, seed: int = 42) -> list[str]:
+    """:func:`perturbed` as a list."""
+    return list(perturbed(texts, n, seed))
+
+
+def load_average() -> str:
+    """The load average, to print beside timings: on two cores it moves them a lot."""
+    return "Load average: {:.2f} {:.2f} {:.2f} (1, 5, 15 min), {} cores".format(
+        *os.getloadavg(), os.cpu_count()
+    )
 
 
 def ratio(ours: float, peer: float) -> str:

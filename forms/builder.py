@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from forms import messages
+from forms.base import HeardForm
 from forms.kinds import KINDS, BuildContext
 from forms.schema import Page, Question
 from forms.uploads import CheckedImage
@@ -19,7 +20,7 @@ def page_form_class(page: Page, context: BuildContext) -> type[FlaskForm]:
     conditional = [q for q in page.questions if q.required_if is not None]
     if conditional:
         fields["validate"] = _with_conditions(conditional)
-    return type(f"PageForm_{page.id.replace('-', '_')}", (FlaskForm,), fields)
+    return type(f"PageForm_{page.id.replace('-', '_')}", (HeardForm,), fields)
 
 
 def _with_conditions(questions: list[Question]) -> Any:

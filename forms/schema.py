@@ -6,7 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from forms.base import NOT_TEXT
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 CHOICE_KINDS = frozenset({"single_choice", "symbol_tiles", "likert"})
@@ -21,6 +30,17 @@ class DefinitionError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*")
+    @classmethod
+    def _only_text(cls, value: Any) -> Any:
+        """Words only: a control character cannot be shown on a page or stored everywhere."""
+        texts = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(text, str) and NOT_TEXT.search(text) for text in texts):
+            raise ValueError(
+                "must not contain control characters or other characters that are not text"
+            )
+        return value
 
 
 class Option(_Strict):

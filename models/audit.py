@@ -53,13 +53,27 @@ def list_events(
     session: Session,
     organisation_id: int | None = None,
     action: str | None = None,
+    actor_user_id: int | None = None,
     limit: int = 200,
 ) -> list[AuditEvent]:
-    """Return the newest audit events, optionally for one organisation or one action."""
+    """Return the newest audit events, optionally for one organisation, action or person."""
     query = select(AuditEvent)
     if organisation_id is not None:
         query = query.where(AuditEvent.organisation_id == organisation_id)
     if action is not None:
         query = query.where(AuditEvent.action == action)
+    if actor_user_id is not None:
+        query = query.where(AuditEvent.actor_user_id == actor_user_id)
     query = query.order_by(AuditEvent.id.desc()).limit(limit)  # type: ignore[union-attr]
+    return list(session.exec(query))
+
+
+def list_actions(*, session: Session, organisation_id: int) -> list[str]:
+    """Every kind of event an organisation's log holds, in alphabetical order."""
+    query = (
+        select(AuditEvent.action)
+        .where(AuditEvent.organisation_id == organisation_id)
+        .distinct()
+        .order_by(AuditEvent.action)
+    )
     return list(session.exec(query))

@@ -361,6 +361,14 @@ def code_comment(
     session.flush()
 
 
+def get_comment(*, session: Session, organisation_id: int, comment_id: int) -> Comment | None:
+    """One comment, only within the given organisation."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.organisation_id != organisation_id:
+        return None
+    return comment
+
+
 def list_comments(
     *, session: Session, organisation_id: int, limit: int | None = None
 ) -> list[Comment]:

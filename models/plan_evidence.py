@@ -138,3 +138,9 @@ class PlanImport(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+
+
+def get_plan_import(*, session: Session, organisation_id: int, import_id: int) -> PlanImport | None:
+    """One plan file waiting to be confirmed, only within the given organisation."""
+    pending = session.get(PlanImport, import_id)
+    return pending if pending is not None and pending.organisation_id == organisation_id else None

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow, value_enum
@@ -67,6 +68,12 @@ class Response(SQLModel, table=True):
     resume_token_hash: str = Field(max_length=64, unique=True, index=True)
     resume_code_hash: str = Field(max_length=64, unique=True, index=True)
     language: str = Field(default="en", max_length=10)
+    # Every save adds one to the version, and each page remembers the version that last
+    # saved it: a page shown at an older version than that was changed in another tab.
+    version: int = Field(default=1)
+    page_versions: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
@@ -246,6 +253,13 @@ def find_response(*, session: Session, secret: str) -> Response | None:
     return find_response_by_code(session=session, code=secret)
 
 
+SAVE_ATTEMPTS = 10
+
+
+class SaveConflict(RuntimeError):
+    """Other saves kept landing first, so this one could not be stored."""
+
+
 def save_answers(
     *,
     session: Session,
@@ -254,22 +268,49 @@ def save_answers(
     answers: dict[str, Any],
     respondent_name: str | None = None,
     name_given: bool = False,
-) -> None:
-    """Store one page's answers and mark the page as done."""
-    merged = dict(response.answers)
+    seen_version: int | None = None,
+) -> bool:
+    """Store one page's answers and mark the page as done; False if it changed elsewhere.
+
+    `seen_version` is the response's version when the page was shown. If this page was saved
+    after that (in another tab, say), nothing is stored and the answer is False, unless the
+    saved answers are already these. Saves of other pages are kept: the page merges into the
+    newest answers, written with a compare-and-set on the version, so no save is lost.
+    """
+    for _attempt in range(SAVE_ATTEMPTS):
+        merged = _merge(response.answers, answers)
+        if seen_version is not None and response.page_versions.get(page_id, 0) > seen_version:
+            return merged == response.answers
+        values: dict[str, Any] = {
+            "answers": merged,
+            "pages_done": list(dict.fromkeys([*response.pages_done, page_id])),
+            "page_versions": {**response.page_versions, page_id: response.version + 1},
+            "version": response.version + 1,
+            "updated_at": utcnow(),
+        }
+        if name_given:
+            values["respondent_name"] = respondent_name or None
+        result = session.execute(
+            update(Response)
+            .where(col(Response.id) == response.id, col(Response.version) == response.version)
+            .values(**values)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            for key, value in values.items():  # what the row now holds, without reading it
+                set_committed_value(response, key, value)
+            return True
+        session.refresh(response)  # another save landed first: merge into what it stored
+    raise SaveConflict(f"response {response.id} changed {SAVE_ATTEMPTS} times during one save")
+
+
+def _merge(saved: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(saved)
     for key, value in answers.items():
         if value in (None, "", [], {}):
             merged.pop(key, None)
         else:
             merged[key] = value
-    response.answers = merged
-    if page_id not in response.pages_done:
-        response.pages_done = [*response.pages_done, page_id]
-    if name_given:
-        response.respondent_name = respondent_name or None
-    response.updated_at = utcnow()
-    session.add(response)
-    session.flush()
+    return merged
 
 
 def save_upload(
@@ -306,16 +347,26 @@ def get_upload(*, session: Session, response: Response, question_id: str) -> Res
     return session.exec(query).first()
 
 
-def submit_response(*, session: Session, response: Response) -> bool:
+def submit_response(
+    *, session: Session, response: Response, seen_version: int | None = None
+) -> bool:
     """Mark a response as submitted; its answers are then final.
 
     Returns False when it had already been sent (a double click, or a second tab): the
-    status changes in one conditional UPDATE, so only one request can ever send it.
+    status changes in one conditional UPDATE, so only one request can ever send it. Given
+    `seen_version` (the version the person checked), it also returns False, sending
+    nothing, when the answers changed after that; the response is then still in progress.
     """
     now = utcnow()
+    conditions = [
+        col(Response.id) == response.id,
+        col(Response.status) == ResponseStatus.IN_PROGRESS,
+    ]
+    if seen_version is not None:
+        conditions.append(col(Response.version) == seen_version)
     result = session.execute(
         update(Response)
-        .where(col(Response.id) == response.id, col(Response.status) == ResponseStatus.IN_PROGRESS)
+        .where(*conditions)
         .values(status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now)
     )
     session.refresh(response)

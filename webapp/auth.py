@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from forms import messages
+from forms.base import HeardForm
 from forms.widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from models import User, authenticate, get_user, record_event
 from webapp import db
@@ -20,7 +20,7 @@ from webapp.extensions import limiter, login_manager
 bp = Blueprint("auth", __name__)
 
 
-class SignInForm(FlaskForm):
+class SignInForm(HeardForm):
     """Email address and password."""
 
     email = EmailField(

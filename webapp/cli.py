@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -25,14 +25,25 @@ from models import (
 )
 from models.demo import load_demo
 from models.surveys import list_rounds
-from webapp import create_app, db, demo_data, demo_plans, demo_yswd, form_loading
+from webapp import create_app, db, demo_data, demo_plans, demo_yswd, form_loading, settings
+from webapp.backup_cli import BACKUP_COMMANDS
 from webapp.codebook_cli import codebook_group
 from webapp.command_organisation import organisation_for
 from webapp.plans_cli import plans_group
+from webapp.privacy_cli import retention_group, sar_group
 from webapp.yswd_cli import yswd_group
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+def _create_app() -> Flask:
+    # Unsafe settings (production without Redis, say) are a message for whoever runs the
+    # command, not a traceback.
+    try:
+        return create_app()
+    except settings.ConfigurationError as error:
+        raise click.ClickException(f"Heard will not start: {error}.") from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
 @click.pass_context
 def cli(context: click.Context) -> None:
     """Heard: hear children, young people and families, and show what changed."""
@@ -186,8 +197,26 @@ def worker(workers: int) -> None:
 
     queue = current_app.extensions["heard.queue"]
     storage = "Redis" if queue.huey.__class__.__name__ == "RedisHuey" else "SQLite"
+    if storage == "Redis":
+        _check_redis(queue.huey)
     click.echo(f"Heard's job worker is running on {storage} storage (press Ctrl+C to stop).")
     Consumer(queue.huey, workers=workers, worker_type="thread").run()
+
+
+def _check_redis(huey) -> None:
+    """Stop at once, saying why, when the queue's Redis does not answer."""
+    import redis
+
+    try:
+        huey.storage.conn.ping()
+    except redis.RedisError as error:
+        address = huey.storage.conn.connection_pool.connection_kwargs
+        where = address.get("path") or f"{address.get('host')}:{address.get('port')}"
+        reason = str(error).rstrip(".")
+        raise click.ClickException(
+            f"The job queue's Redis at {where} does not answer ({reason}). Check REDIS_URL "
+            "(or HEARD_QUEUE_REDIS_URL): every worker and web server must use the same one."
+        ) from None
 
 
 # Analysis on files needs no app or database; the commands live with the analysis code.
@@ -197,3 +226,7 @@ cli.add_command(discover)
 cli.add_command(plans_group)
 cli.add_command(yswd_group)
 cli.add_command(codebook_group)
+cli.add_command(retention_group)
+cli.add_command(sar_group)
+for command in BACKUP_COMMANDS:
+    cli.add_command(command)

@@ -25,3 +25,8 @@ def init_app(app: Flask) -> None:
 def start_limits() -> str:
     """How often one address may start a new response (HEARD_START_LIMITS)."""
     return str(current_app.config["HEARD_START_LIMITS"])
+
+
+def submit_limits() -> str:
+    """How often one address may save a page or send answers (HEARD_SUBMIT_LIMITS)."""
+    return str(current_app.config["HEARD_SUBMIT_LIMITS"])

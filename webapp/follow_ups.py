@@ -26,7 +26,7 @@ from sqlmodel import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.schema import FormDefinition
-from models import Organisation, Response, Role
+from models import Organisation, Response, Role, record_event
 from models.jobs import Job
 from models.surveys import Anonymity, SurveyRound, count_submitted, list_rounds
 from models.yswd import (
@@ -258,6 +258,17 @@ def outbox() -> WerkzeugResponse:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in waiting:
             archive.write(path, path.name)
+    # The messages hold respondents' email addresses: who took them is on the record.
+    record_event(
+        session=db.session(),
+        action="yswd.outbox_downloaded",
+        actor_user_id=current_user.id,
+        organisation_id=current_user.organisation_id,
+        object_type="organisation",
+        object_id=current_user.organisation_id,
+        details={"messages": len(waiting)},
+    )
+    db.session().commit()
     for path in waiting:
         path.unlink()
     log.info("outbox downloaded", extra={"messages": len(waiting)})

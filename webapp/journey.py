@@ -1,5 +1,6 @@
 """The respondent's journey through a form: which form, which response, which page next."""
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -162,11 +163,39 @@ def resume_page(definition: FormDefinition, response: Response) -> Page | None:
     return next((p for p in definition.pages if p.id not in response.pages_done), None)
 
 
-def save_page(response: Response, page: Page, form: Any) -> None:
-    """Store a validated page: its answers, its pictures and the respondent's name."""
+VERSION_FIELD = "draft_version"
+
+
+def seen_version(response: Response) -> int:
+    """The draft's version when this page was shown: the form's hidden field, else now's."""
+    posted = request.form.get(VERSION_FIELD, "")
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few enough to store.
+    return int(posted) if re.fullmatch(r"[0-9]{1,9}", posted) else response.version
+
+
+def save_page(response: Response, page: Page, form: Any, seen: int) -> bool:
+    """Store a validated page: its answers, its pictures and the respondent's name.
+
+    False, storing nothing, when the page was changed in another tab after version `seen`.
+    """
     session = db.session()
     answers = read_answers(page, form)
-    for question_id, image in read_pictures(page, form).items():
+    pictures = read_pictures(page, form)
+    named = [q for q in page.questions if q.personal == "respondent_name"]
+    for question_id, image in pictures.items():
+        answers[question_id] = {"filename": image.filename}
+    saved = save_answers(
+        session=session,
+        response=response,
+        page_id=page.id,
+        answers=answers,
+        respondent_name=answers.get(named[0].id) if named else None,
+        name_given=bool(named),
+        seen_version=seen,
+    )
+    if not saved:
+        return False
+    for question_id, image in pictures.items():
         save_upload(
             session=session,
             response=response,
@@ -175,41 +204,46 @@ def save_page(response: Response, page: Page, form: Any) -> None:
             content_type=image.content_type,
             filename=image.filename,
         )
-        answers[question_id] = {"filename": image.filename}
-    named = [q for q in page.questions if q.personal == "respondent_name"]
-    save_answers(
-        session=session,
-        response=response,
-        page_id=page.id,
-        answers=answers,
-        respondent_name=answers.get(named[0].id) if named else None,
-        name_given=bool(named),
-    )
     session.commit()
+    return True
+
+
+def typed_answers(response: Response, page: Page, form: Any) -> list[dict[str, Any]]:
+    """What someone entered on a page that was not saved, in words, question by question."""
+    answers = read_answers(page, form)
+    for question_id, image in read_pictures(page, form).items():
+        answers[question_id] = {"filename": image.filename}
+    return [row for row in _described(response, page.questions, answers) if row["lines"]]
 
 
 def summary_rows(definition: FormDefinition, response: Response) -> list[dict[str, Any]]:
     """Each page with its questions and answers in words, for checking and printing."""
-    context = build_context(response, definition.questions())
+    return [
+        {"page": page, "answers": _described(response, page.questions, response.answers)}
+        for page in definition.pages
+    ]
+
+
+def _described(
+    response: Response, questions: Iterable[Question], answers: dict[str, Any]
+) -> list[dict[str, Any]]:
+    questions = list(questions)
+    context = build_context(response, questions)
     settings, districts = dict(context.settings), dict(context.districts)
-    rows = []
-    for page in definition.pages:
-        answered = [
-            {
-                "question": question,
-                "lines": describe(
-                    question,
-                    response.answers.get(question.id),
-                    translate=gettext,
-                    settings=settings,
-                    districts=districts,
-                    format_date=lambda iso: format_date(date.fromisoformat(iso), "d MMMM yyyy"),
-                ),
-            }
-            for question in page.questions
-        ]
-        rows.append({"page": page, "answers": answered})
-    return rows
+    return [
+        {
+            "question": question,
+            "lines": describe(
+                question,
+                answers.get(question.id),
+                translate=gettext,
+                settings=settings,
+                districts=districts,
+                format_date=lambda iso: format_date(date.fromisoformat(iso), "d MMMM yyyy"),
+            ),
+        }
+        for question in questions
+    ]
 
 
 def is_submitted(response: Response) -> bool:

@@ -3,7 +3,6 @@
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DecimalField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from analysis.impact import Direction
+from forms.base import HeardForm
 from forms.kinds import GovDateField
 from forms.widgets import GovDateInput, GovFileInput, GovRadioInput, GovTextArea, GovTextInput
 from webapp.plan_imports import SCHEME_SETS
@@ -65,7 +65,7 @@ def _number(
     )
 
 
-class PlanImportForm(FlaskForm):
+class PlanImportForm(HeardForm):
     spreadsheet = FileField(
         "Plan spreadsheet",
         description=(
@@ -108,11 +108,11 @@ class PlanImportForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(HeardForm):
     """A button and its CSRF token."""
 
 
-class RatingForm(FlaskForm):
+class RatingForm(HeardForm):
     """One step of check and challenge for one scheme: propose, challenge or agree."""
 
     value = RadioField(
@@ -135,7 +135,7 @@ class RatingForm(FlaskForm):
             raise ValidationError("Enter the commentary for this rating")
 
 
-class ReportForm(FlaskForm):
+class ReportForm(HeardForm):
     confident = RadioField(
         "Is the owner confident of a better rating next period?",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
@@ -167,7 +167,7 @@ class ReportForm(FlaskForm):
         return valid
 
 
-class ThemeEvidenceForm(FlaskForm):
+class ThemeEvidenceForm(HeardForm):
     theme = RadioField(
         "Theme",
         coerce=int,
@@ -183,7 +183,7 @@ class ThemeEvidenceForm(FlaskForm):
     )
 
 
-class IndicatorEvidenceForm(FlaskForm):
+class IndicatorEvidenceForm(HeardForm):
     indicator = RadioField(
         "Survey indicator",
         widget=GovRadioInput(),
@@ -197,7 +197,7 @@ class IndicatorEvidenceForm(FlaskForm):
     )
 
 
-class KpiEvidenceForm(FlaskForm):
+class KpiEvidenceForm(HeardForm):
     label = StringField(
         "What is measured",
         description="For example, EHC plans issued within 20 weeks (%)",
@@ -227,7 +227,7 @@ class KpiEvidenceForm(FlaskForm):
     )
 
 
-class DocumentEvidenceForm(FlaskForm):
+class DocumentEvidenceForm(HeardForm):
     label = StringField(
         "Title",
         description="For example, Enquiries Hub mystery shopper report",
@@ -245,7 +245,7 @@ class DocumentEvidenceForm(FlaskForm):
     )
 
 
-class QuoteEvidenceForm(FlaskForm):
+class QuoteEvidenceForm(HeardForm):
     comment = RadioField(
         "Quote",
         coerce=int,

@@ -38,11 +38,12 @@ def make_huey(config: dict[str, Any]) -> Huey:
     """Build the huey instance the configuration asks for."""
     immediate = bool(config.get("HEARD_JOBS_IMMEDIATE"))
     redis_url = config.get("HEARD_QUEUE_REDIS_URL") or config.get("REDIS_URL")
+    name = config.get("HEARD_QUEUE_NAME") or "heard"
     if redis_url:
-        return RedisHuey("heard", url=redis_url, immediate=immediate)
+        return RedisHuey(name, url=redis_url, immediate=immediate)
     path = Path(config["HEARD_QUEUE_PATH"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("heard", filename=str(path), immediate=immediate)
+    return SqliteHuey(name, filename=str(path), immediate=immediate)
 
 
 def init_app(app: Flask) -> None:

@@ -1,15 +1,29 @@
 """Pages for children, young people and families answering a form through an open link."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_limiter import RequestLimit
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.builder import initial_data, page_form_class
-from models import FormVersion, Organisation, resume_code, start_response, submit_response
+from forms.schema import FormDefinition, Page
+from models import (
+    FormVersion,
+    Organisation,
+    Response,
+    resume_code,
+    start_response,
+    submit_response,
+)
 from webapp import db, follow_ups, journey, survey_rounds
 from webapp.access import public
 from webapp.branding import current_organisation
-from webapp.extensions import limiter, start_limits
+from webapp.errors import render_error
+from webapp.extensions import limiter, start_limits, submit_limits
 from webapp.questions import page_has_heading_question, question_params
 from webapp.screening import process_submission
 
@@ -66,10 +80,36 @@ def begin(slug: str) -> WerkzeugResponse:
     return journey.remember(redirect(target), slug, token)
 
 
+def _too_many(_limit: RequestLimit) -> WerkzeugResponse:
+    """Too many saves or sends from one address: say so, and that saved answers are kept."""
+    return make_response(render_template("respond/too_many.html"), 429)
+
+
+def _staff_signed_in() -> bool:
+    # Staff typing in paper copies use these pages too, many from one office's address.
+    return bool(current_user.is_authenticated)
+
+
+submit_limit = limiter.limit(
+    submit_limits, methods=["POST"], on_breach=_too_many, exempt_when=_staff_signed_in
+)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(error: RateLimitExceeded) -> WerkzeugResponse | tuple[str, int]:
+    # The app's error pages would drop the page `_too_many` made; other limits get theirs.
+    return error.response if error.response is not None else render_error(429)
+
+
 @bp.route("/f/<slug>/pages/<page_id>", methods=["GET", "POST"])
 @public
+@submit_limit
 def page(slug: str, page_id: str) -> str | WerkzeugResponse:
-    """One page of questions. Moving on saves the page."""
+    """One page of questions. Moving on saves the page.
+
+    A page changed in another window or tab since this one showed it is not saved over: it
+    is shown again with the newer answers, and what was entered here listed above them.
+    """
     _form_version, definition, response = journey.current(slug)
     this_page = definition.page(page_id)
     if this_page is None:
@@ -81,35 +121,59 @@ def page(slug: str, page_id: str) -> str | WerkzeugResponse:
     closed = survey_rounds.closed_page(response)
     if closed is not None:
         return closed
-    context = journey.build_context(response, this_page.questions)
-    form_class = page_form_class(this_page, context)
+    form_class = page_form_class(this_page, journey.build_context(response, this_page.questions))
     form = form_class(data=initial_data(this_page, response.answers))
+    seen, typed = journey.seen_version(response), None
     if form.validate_on_submit():
-        journey.save_page(response, this_page, form)
-        following = journey.next_page(definition, this_page)
-        if request.args.get("change") or following is None:
-            return redirect(url_for(".check_answers", slug=slug))
-        return redirect(url_for(".page", slug=slug, page_id=following.id))
+        if journey.save_page(response, this_page, form, seen):
+            following = journey.next_page(definition, this_page)
+            if request.args.get("change") or following is None:
+                return redirect(url_for(".check_answers", slug=slug))
+            return redirect(url_for(".page", slug=slug, page_id=following.id))
+        typed = journey.typed_answers(response, this_page, form)
+        form = form_class(formdata=None, data=initial_data(this_page, response.answers))
+        seen = response.version
+    return _show_page(definition, this_page, form, response, seen, typed)
+
+
+def _show_page(
+    definition: FormDefinition,
+    this_page: Page,
+    form: FlaskForm,
+    response: Response,
+    seen: int,
+    typed: list[dict[str, Any]] | None,
+) -> str:
+    token = journey.current_token(definition.slug)
     return render_template(
         "respond/page.html",
         definition=definition,
         page=this_page,
         form=form,
         response=response,
-        params=question_params(slug, this_page, form),
+        params=question_params(definition.slug, this_page, form),
         previous=journey.previous_page(definition, this_page),
-        code=resume_code(journey.current_token(slug) or ""),
-        token=journey.current_token(slug),
+        code=resume_code(token or ""),
+        token=token,
         started=request.args.get("started"),
         number=list(definition.pages).index(this_page) + 1,
         heading_in_question=page_has_heading_question(this_page),
+        version=seen,
+        version_field=journey.VERSION_FIELD,
+        typed=typed,
+        page_has_errors=typed is not None,
     )
 
 
 @bp.route("/f/<slug>/check-answers", methods=["GET", "POST"])
 @public
+@submit_limit
 def check_answers(slug: str) -> str | WerkzeugResponse:
-    """Every answer on one page, with a way to change each; then send."""
+    """Every answer on one page, with a way to change each; then send.
+
+    Only the answers shown are sent: if they changed in another tab after this page showed
+    them, nothing is sent and the page shows them again, saying so.
+    """
     _form_version, definition, response = journey.current(slug)
     if response is None:
         return render_template("respond/not_found.html", definition=definition), 404
@@ -119,26 +183,41 @@ def check_answers(slug: str) -> str | WerkzeugResponse:
     if closed is not None:
         return closed
     form = FlaskForm()
+    changed = False
     if form.validate_on_submit():
-        session = db.session()
         # Only one request can send a response; a second click just sees the confirmation.
-        if submit_response(session=session, response=response):
-            survey_rounds.after_submit(session, response)
-            follow_ups.after_submit(session, response, definition, survey_rounds.round_of(response))
-            process_submission(
-                session=session,
-                organisation=session.get(Organisation, response.organisation_id),
-                response=response,
-                definition=definition,
-            )
-        session.commit()
-        return redirect(url_for(".confirmation", slug=slug))
+        if _send(response, definition, journey.seen_version(response)):
+            return redirect(url_for(".confirmation", slug=slug))
+        if journey.is_submitted(response):
+            return redirect(url_for(".confirmation", slug=slug))
+        changed = True
     return render_template(
         "respond/check_answers.html",
         definition=definition,
         form=form,
         rows=journey.summary_rows(definition, response),
+        version=response.version,
+        version_field=journey.VERSION_FIELD,
+        changed=changed,
+        page_has_errors=changed,
     )
+
+
+def _send(response: Response, definition: FormDefinition, seen: int) -> bool:
+    """Send the answers seen at version `seen`, then screen them; False if not sent now."""
+    session = db.session()
+    if not submit_response(session=session, response=response, seen_version=seen):
+        return False
+    survey_rounds.after_submit(session, response)
+    follow_ups.after_submit(session, response, definition, survey_rounds.round_of(response))
+    process_submission(
+        session=session,
+        organisation=session.get(Organisation, response.organisation_id),
+        response=response,
+        definition=definition,
+    )
+    session.commit()
+    return True
 
 
 @bp.get("/f/<slug>/confirmation")

@@ -2,12 +2,12 @@
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from forms import messages
+from forms.base import HeardForm
 from forms.widgets import GovTextInput
 from models import FormVersion, Response, find_response, normalise_code
 from webapp import db, journey
@@ -17,7 +17,7 @@ from webapp.extensions import limiter
 bp = Blueprint("resume", __name__)
 
 
-class ResumeCodeForm(FlaskForm):
+class ResumeCodeForm(HeardForm):
     code = StringField(
         _l("Resume code"),
         description=_l("It has 12 letters and numbers, like ABCD-EFGH-JKLM"),

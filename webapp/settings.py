@@ -19,6 +19,16 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _days(name: str) -> int | None:
+    """A retention period in days; None (unset) keeps the default in models/retention.py."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of days, 1 or more")
+    return int(value)
+
+
 def from_environment() -> dict[str, Any]:
     """Read Heard's settings from environment variables."""
     env = os.environ.get("HEARD_ENV", "development")
@@ -51,6 +61,9 @@ def from_environment() -> dict[str, Any]:
         # Starting a response, per address: generous, because a school or a family centre
         # may put a whole group behind one address.
         "HEARD_START_LIMITS": os.environ.get("HEARD_START_LIMITS", "120 per hour"),
+        # Saving a page, and sending answers (each counted on its own), per address: as
+        # generous, for the same reason. Signed-in staff typing in paper copies are not counted.
+        "HEARD_SUBMIT_LIMITS": os.environ.get("HEARD_SUBMIT_LIMITS", "300 per hour"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
@@ -60,6 +73,8 @@ def from_environment() -> dict[str, Any]:
         "HEARD_SYMBOLS_DIR": os.environ.get("HEARD_SYMBOLS_DIR"),
         "HEARD_QUEUE_PATH": os.environ.get("HEARD_QUEUE_PATH", str(instance / "queue.db")),
         "HEARD_QUEUE_REDIS_URL": os.environ.get("HEARD_QUEUE_REDIS_URL"),
+        # Keys in Redis are named after it, so two Heards (say live and training) can share one.
+        "HEARD_QUEUE_NAME": os.environ.get("HEARD_QUEUE_NAME", "heard"),
         "HEARD_JOBS_IMMEDIATE": _flag("HEARD_JOBS_IMMEDIATE"),
         # Email to people who asked to hear what changed. With no SMTP host, each message
         # is written to the outbox folder instead, for an administrator to download.
@@ -72,6 +87,19 @@ def from_environment() -> dict[str, Any]:
         "HEARD_OUTBOX_DIR": os.environ.get("HEARD_OUTBOX_DIR", str(instance / "outbox")),
         # The address the public pages and emails link to, e.g. https://heard.kent.gov.uk
         "HEARD_PUBLIC_URL": os.environ.get("HEARD_PUBLIC_URL", ""),
+        # How long each kind of data is kept (`heard retention show`; models/retention.py).
+        "HEARD_RETAIN_DRAFTS_DAYS": _days("HEARD_RETAIN_DRAFTS_DAYS"),
+        "HEARD_RETAIN_PICTURES_DAYS": _days("HEARD_RETAIN_PICTURES_DAYS"),
+        "HEARD_RETAIN_IDENTITIES_DAYS": _days("HEARD_RETAIN_IDENTITIES_DAYS"),
+        "HEARD_RETAIN_INVITATIONS_DAYS": _days("HEARD_RETAIN_INVITATIONS_DAYS"),
+        "HEARD_RETAIN_FOLLOW_UPS_DAYS": _days("HEARD_RETAIN_FOLLOW_UPS_DAYS"),
+        "HEARD_RETAIN_SAFEGUARDING_DAYS": _days("HEARD_RETAIN_SAFEGUARDING_DAYS"),
+        "HEARD_RETAIN_RESPONSES_DAYS": _days("HEARD_RETAIN_RESPONSES_DAYS"),
+        "HEARD_RETAIN_IMPORTS_DAYS": _days("HEARD_RETAIN_IMPORTS_DAYS"),
+        "HEARD_RETAIN_JOB_FILES_DAYS": _days("HEARD_RETAIN_JOB_FILES_DAYS"),
+        "HEARD_RETAIN_JOBS_DAYS": _days("HEARD_RETAIN_JOBS_DAYS"),
+        "HEARD_RETAIN_SIGN_INS_DAYS": _days("HEARD_RETAIN_SIGN_INS_DAYS"),
+        "HEARD_RETAIN_AUDIT_DAYS": _days("HEARD_RETAIN_AUDIT_DAYS"),
     }
 
 
@@ -94,4 +122,7 @@ def check(config: dict[str, Any]) -> None:
             "SECRET_KEY must be set to a random value of at least 32 characters in production"
         )
     if config.get("RATELIMIT_STORAGE_URI", "").startswith("memory://"):
-        raise ConfigurationError("REDIS_URL must be set in production so rate limits are shared")
+        raise ConfigurationError(
+            "REDIS_URL must be set in production: the web servers share their rate limits "
+            "through it, and the job workers their queue"
+        )

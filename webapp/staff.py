@@ -1,10 +1,10 @@
 """Pages for staff. Every route names the roles that may open it."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from models import Role, list_users
-from models.audit import list_events
+from models.audit import list_actions, list_events
 from models.safeguarding import count_open_alerts
 from webapp import db
 from webapp.access import ALL_STAFF, roles_required
@@ -37,9 +37,28 @@ def users() -> str:
 @bp.get("/audit-log")
 @roles_required(Role.ADMIN)
 def audit_log() -> str:
-    """The latest audit events for the administrator's organisation."""
-    events = list_events(session=db.session(), organisation_id=current_user.organisation_id)
-    return render_template("staff/audit_log.html", events=events)
+    """The latest audit events for the administrator's organisation, by action or person."""
+    session, organisation_id = db.session(), current_user.organisation_id
+    actions = list_actions(session=session, organisation_id=organisation_id)
+    people = {u.id: u for u in list_users(session=session, organisation_id=organisation_id)}
+    # Only the organisation's own actions and people can be chosen; anything else shows all.
+    action = request.args.get("action", "")
+    action = action if action in actions else ""
+    person = request.args.get("person", "")
+    person = person if person.isdigit() and int(person) in people else ""
+    events = list_events(
+        session=session,
+        organisation_id=organisation_id,
+        action=action or None,
+        actor_user_id=int(person) if person else None,
+    )
+    return render_template(
+        "staff/audit_log.html",
+        events=events,
+        actions=actions,
+        people=people,
+        chosen={"action": action, "person": person},
+    )
 
 
 @bp.get("/languages")

@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func
 from sqlmodel import col, select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -25,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from analysis.agreement import Agreement, agreement
+from forms.base import HeardForm
 from forms.widgets import GovCheckboxesInput, GovSelect, GovTextInput
 from models import Response, Role, User, list_users, record_event
 from models.agreement import (
@@ -129,7 +129,7 @@ def _number_params(*, whole: bool) -> dict[str, Any]:
 # -- forms --------------------------------------------------------------------------------------
 
 
-class StartForm(FlaskForm):
+class StartForm(HeardForm):
     survey_round = SelectField(
         "Comments from",
         description="A sample from one survey round can mark that round’s coding as agreed.",
@@ -183,7 +183,7 @@ def _some_choice(_form: Any, field: Field) -> None:
         raise ValidationError("Select themes or “None of these themes”, not both")
 
 
-class CodingForm(FlaskForm):
+class CodingForm(HeardForm):
     comment = HiddenField()
     themes = SelectMultipleField(
         "Which themes does this comment raise?",
@@ -193,7 +193,7 @@ class CodingForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(HeardForm):
     min_kappa = _number_field(
         "Kappa needed to mark a round’s coding agreed",
         "From 0 to 1. 0.6 is substantial agreement, after Landis and Koch (1977).",

@@ -6,12 +6,12 @@ records it and goes straight to its progress page.
 
 from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlmodel import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
+from forms.base import HeardForm
 from forms.widgets import GovSubmitInput, GovTextInput
 from models import Role
 from models.coding import (
@@ -33,11 +33,11 @@ ANALYSTS = (Role.PARTICIPATION, Role.OFFICER, Role.ADMIN)
 
 
 # Two forms share the codebook page, so their buttons have different names (and ids).
-class RetrainForm(FlaskForm):
+class RetrainForm(HeardForm):
     retrain = SubmitField("Retrain the coder", widget=GovSubmitInput())
 
 
-class DiscoverForm(FlaskForm):
+class DiscoverForm(HeardForm):
     themes = IntegerField(
         "Number of themes (optional)",
         description="Leave empty and Heard will choose. Between 2 and 60.",

@@ -47,6 +47,7 @@ from analysis.codebook_files import (
     same_name,
     unique_key,
 )
+from forms.base import HeardForm
 from forms.widgets import GovFileInput, GovSelect, GovTextArea, GovTextInput
 from models import list_users, record_event
 from models.coding import (
@@ -122,7 +123,7 @@ def _notes(label: str, hint: str, limit: int, subject: str) -> TextAreaField:
     )
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(HeardForm):
     name = StringField(
         "Theme name",
         description="A few words, in the terms children, young people and families use.",
@@ -173,7 +174,7 @@ class ThemeForm(FlaskForm):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(HeardForm):
     into = SelectField(
         "Merge into",
         description="Its comments will be coded with this theme instead.",
@@ -183,7 +184,7 @@ class MergeForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(HeardForm):
     file = FileField(
         "Codebook file",
         description=(
@@ -617,7 +618,8 @@ def merge(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     form = MergeForm()
     form.into.label.text = f"Merge “{theme.name}” into"
     form.into.choices = _tree_choices(targets, SelectChoice("", "Select a theme"))
-    if form.validate_on_submit():
+    # With nothing to merge into, the page shows no form, so there is nothing to check.
+    if targets and form.validate_on_submit():
         if form.into.data not in {str(t.id) for t in targets}:
             form.into.errors = [
                 f"“{theme.name}” cannot be merged into that theme. Choose one of the themes listed"
@@ -967,7 +969,7 @@ def confirm_import(codebook_id: int | None) -> str | WerkzeugResponse:
     return _codebook_page(saved.codebook)
 
 
-class ActivateForm(FlaskForm):
+class ActivateForm(HeardForm):
     """Only the CSRF token."""
 
 

@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import update
 from sqlmodel import col, select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -47,6 +46,7 @@ from analysis.codebook_files import (
     same_name,
     unique_key,
 )
+from forms.base import HeardForm
 from forms.widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from models import list_users, record_event
 from models.coding import (
@@ -103,11 +103,11 @@ def quotes_to_add(examples: list[str], quotes: list[str]) -> list[str]:
     return fitting[: max(0, MAX_EXAMPLES - len(examples))]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(HeardForm):
     """A button that decides a cluster: only its CSRF token is sent."""
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(HeardForm):
     """A new theme, started from a cluster's name, keywords and example comments."""
 
     name = StringField(
@@ -180,7 +180,7 @@ class ThemeForm(FlaskForm):
         return valid
 
 
-class MergeForm(FlaskForm):
+class MergeForm(HeardForm):
     """The existing theme a cluster's comments belong to."""
 
     theme = RadioField(

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import BooleanField
 from wtforms.validators import InputRequired
 
+from forms.base import HeardForm
 from forms.schema import DefinitionError, load_definition_text
 from forms.widgets import GovFileInput
 from models import FormVersion, Role, list_form_versions, publish_form_version, record_event
@@ -19,7 +20,7 @@ bp = Blueprint("staff_forms", __name__, url_prefix="/staff/forms")
 MAX_DEFINITION_BYTES = 512 * 1024
 
 
-class UploadForm(FlaskForm):
+class UploadForm(HeardForm):
     definition = FileField(
         "Form definition (YAML)",
         description="A .yaml file. It is checked before anything is saved.",

@@ -253,4 +253,6 @@ def document(name: str, code: str, link_id: int) -> WerkzeugResponse:
     link = _link(plan, action, link_id)
     if link.kind is not EvidenceKind.DOCUMENT or link.data is None:
         abort(404)
+    _audit(action, "plan.evidence.downloaded", kind=link.kind.value, link_id=link.id)
+    db.session().commit()
     return attachment(link.data, link.mimetype, link.filename)

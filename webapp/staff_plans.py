@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.plan_rows import PlanFileError
 from models import Role, record_event
-from models.plan_evidence import PlanImport
+from models.plan_evidence import PlanImport, get_plan_import
 from models.plans import Plan, get_plan, list_actions, list_areas, list_plans, list_schemes
 from webapp import db
 from webapp.access import roles_required
@@ -81,8 +81,10 @@ def import_plan() -> str | WerkzeugResponse:
 
 
 def _pending(import_id: int) -> PlanImport:
-    pending = db.session().get(PlanImport, import_id)
-    if pending is None or pending.organisation_id != current_user.organisation_id:
+    pending = get_plan_import(
+        session=db.session(), organisation_id=current_user.organisation_id, import_id=import_id
+    )
+    if pending is None:
         abort(404)
     return pending
 

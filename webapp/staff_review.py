@@ -12,11 +12,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlmodel import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.sentiment import LABELS as SENTIMENTS
+from forms.base import HeardForm
 from models import (
     FormVersion,
     Organisation,
@@ -32,6 +32,7 @@ from models.coding import (
     Theme,
     get_active_codebook,
     get_codebook,
+    get_comment,
     in_tree_order,
     latest_coder_model,
     list_themes,
@@ -62,7 +63,7 @@ BULK_ACTIONS = {
 }
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(HeardForm):
     """Only the CSRF token: themes and sentiment are checked against the codebook by hand."""
 
 
@@ -74,9 +75,11 @@ def _codebook() -> Codebook:
 
 
 def _comment(comment_id: int) -> Comment:
-    found = db.session().get(Comment, comment_id)
+    found = get_comment(
+        session=db.session(), organisation_id=current_user.organisation_id, comment_id=comment_id
+    )
     # A comment that raised a safeguarding concern is for the safeguarding lead alone.
-    if found is None or found.organisation_id != current_user.organisation_id or found.flagged:
+    if found is None or found.flagged:
         abort(404)
     return found
 

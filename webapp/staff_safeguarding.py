@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import Field, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from forms.base import HeardForm
 from forms.widgets import GovCharacterCount, GovRadioInput, GovSelect, GovSubmitInput
 from models import FormVersion, Response, Role, record_event
 from models.safeguarding import (
@@ -63,7 +63,7 @@ FLASHES = {
 }
 
 
-class ActionForm(FlaskForm):
+class ActionForm(HeardForm):
     action = RadioField(
         "What have you done?",
         validate_choice=False,

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice, SelectField
 
+from forms.base import HeardForm
 from forms.widgets import GovSelect
 from models import FormVersion
 from models.surveys import SurveyImport, SurveyRound, get_import, save_import
@@ -15,7 +16,7 @@ from webapp import db, journey
 from webapp.access import roles_required
 from webapp.import_jobs import KIND
 from webapp.queue import start_job
-from webapp.staff_surveys import MANAGERS, load_round, staff_organisation
+from webapp.staff_surveys import MANAGERS, audit, load_round, staff_organisation
 from webapp.survey_forms import ImportUploadForm
 from webapp.survey_imports import (
     MAX_BYTES,
@@ -80,7 +81,7 @@ def _load(round_id: int, import_id: int) -> tuple[SurveyRound, SurveyImport, Any
     )
 
 
-class MappingForm(FlaskForm):
+class MappingForm(HeardForm):
     """One select per question; fields are added for each survey."""
 
 
@@ -118,9 +119,17 @@ def columns(round_id: int, import_id: int) -> str | tuple[str, int] | WerkzeugRe
         if not form.errors:
             upload_row.mapping = mapping
             db.session().add(upload_row)
-            db.session().commit()
             context = journey.context_for(db.session(), staff_organisation())
             checked = convert(definition, table, mapping, context)
+            # The check shows the file's answers as written, before screening and redaction.
+            audit(
+                "survey_round.import_checked",
+                survey_round,
+                upload=upload_row.id,
+                rows=len(checked[0]),
+                problems=len(checked[1]),
+            )
+            db.session().commit()
     status = 400 if form.errors or (checked and checked[1]) else 200
     page = render_template(
         "staff/surveys/import_columns.html",

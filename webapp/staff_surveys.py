@@ -230,6 +230,9 @@ def not_responded(round_id: int) -> str | WerkzeugResponse:
         audit("survey_round.not_responded_exported", survey_round, people=len(waiting))
         db.session().commit()
         return invitation_pack.people_csv(survey_round, waiting)
+    # The page lists names and email addresses, so every showing of it is audited too.
+    audit("survey_round.not_responded_viewed", survey_round, people=len(waiting))
+    db.session().commit()
     return render_template(
         "staff/surveys/not_responded.html",
         survey_round=survey_round,

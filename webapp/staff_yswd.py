@@ -28,7 +28,7 @@ from wtforms import SelectChoice
 from analysis.yswd import draft_easy_did, draft_easy_said, draft_you_said, new_small_numbers
 from models import Role, list_users, record_event
 from models.plans import Plan, PlanAction
-from models.surveys import SurveyRound
+from models.surveys import get_round
 from models.yswd import (
     NEXT_STEPS,
     Audience,
@@ -207,7 +207,8 @@ def new() -> str | WerkzeugResponse:
     figures = theme_figures(session, _org_id(), rounds)
     form = DraftForm()
     form.themes.choices = [SelectChoice(f.theme_id, f"{f.name}: {count_text(f)}") for f in figures]
-    if form.validate_on_submit():
+    # With no coded themes, the page shows no form, so there is nothing to check.
+    if figures and form.validate_on_submit():
         picked = [f for f in figures if f.theme_id in set(form.themes.data or [])]
         name = term_label(year, term)
         entry = create_entry(
@@ -474,7 +475,18 @@ def export() -> str | WerkzeugResponse:
 @bp.get("/downloads/<int:job_id>")
 @roles_required(*WRITERS)
 def download(job_id: int) -> WerkzeugResponse:
-    _job, found = queue.own_job_file(yswd_exports.KIND, job_id)
+    job, found = queue.own_job_file(yswd_exports.KIND, job_id)
+    session = db.session()
+    record_event(
+        session=session,
+        action="yswd.exported",
+        actor_user_id=current_user.id,
+        organisation_id=_org_id(),
+        object_type="job",
+        object_id=job.id,
+        details={key: job.params.get(key) for key in ("format", "term", "audience", "language")},
+    )
+    session.commit()
     response = current_app.response_class(found.data, mimetype=found.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
     return response
@@ -484,8 +496,7 @@ def download(job_id: int) -> WerkzeugResponse:
 @roles_required(Role.ADMIN, Role.OFFICER)
 def tell(round_id: int) -> WerkzeugResponse:
     """Email everyone in a round who asked to hear back about its published entries."""
-    survey_round = db.session().get(SurveyRound, round_id)
-    if survey_round is None or survey_round.organisation_id != _org_id():
+    if get_round(session=db.session(), organisation_id=_org_id(), round_id=round_id) is None:
         abort(404)
     if not StepForm().validate_on_submit():
         abort(400)

@@ -5,7 +5,6 @@ import io
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     RadioField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from forms import messages
+from forms.base import HeardForm
 from forms.kinds import GovDateField
 from forms.widgets import (
     GovCheckboxesInput,
@@ -51,7 +51,7 @@ def _date(label: str, hint: str) -> GovDateField:
     )
 
 
-class RoundForm(FlaskForm):
+class RoundForm(HeardForm):
     survey = RadioField(
         "Survey",
         widget=GovRadioInput(),
@@ -138,7 +138,7 @@ def parse_people(text: str) -> tuple[list[dict[str, str]], list[str]]:
     return people, problems
 
 
-class InviteForm(FlaskForm):
+class InviteForm(HeardForm):
     people = TextAreaField(
         "People to invite",
         description=(
@@ -161,7 +161,7 @@ class InviteForm(FlaskForm):
         self.parsed = people
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(HeardForm):
     spreadsheet = FileField(
         "Spreadsheet of answers",
         description="A CSV (UTF-8) or XLSX file, smaller than 5 MB, with one row per response.",

@@ -1,9 +1,7 @@
 """The staff forms for “You said, we did”: drafting, editing, quotes, translations, exports."""
 
-import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
     SelectChoice,
@@ -16,6 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from analysis.yswd import EASY_READ_MAX_WORDS, long_lines, small_counts
+from forms.base import HeardForm
 from forms.kinds import GovDateField
 from forms.widgets import (
     GovCheckboxesInput,
@@ -35,15 +34,6 @@ EXPORT_FORMATS = [
     SelectChoice("html", "Newsletter section (HTML to paste into an email tool)"),
     SelectChoice("csv", "Spreadsheet (CSV)"),
 ]
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _plain_text(value: Any) -> Any:
-    """Drop control characters (pasted from other programs, never typed): PostgreSQL, Word
-    files and feeds cannot hold them, and they carry no words."""
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
 def _no_small_counts(_form: Any, field: Any) -> None:
@@ -71,7 +61,6 @@ def _text(label: str, hint: str, *, required: bool, checks: list[Any]) -> TextAr
         label,
         description=hint,
         widget=GovTextArea(),
-        filters=[_plain_text],
         validators=[
             first,
             Length(max=TEXT_LIMIT, message=f"{label} must be {TEXT_LIMIT} characters or fewer"),
@@ -80,14 +69,13 @@ def _text(label: str, hint: str, *, required: bool, checks: list[Any]) -> TextAr
     )
 
 
-class DraftForm(FlaskForm):
+class DraftForm(HeardForm):
     """Draft a new entry from the themes one term's surveys raised."""
 
     title = StringField(
         "Title",
         description="A few words people will recognise, for example “Waiting for assessments”",
         widget=GovTextInput(),
-        filters=[_plain_text],
         validators=[
             InputRequired(message="Enter a title"),
             Length(max=200, message="The title must be 200 characters or fewer"),
@@ -104,7 +92,7 @@ class DraftForm(FlaskForm):
     )
 
 
-class EntryForm(FlaskForm):
+class EntryForm(HeardForm):
     """An entry's words, its plan action and how far the change has got."""
 
     title = DraftForm.title
@@ -157,7 +145,7 @@ class EntryForm(FlaskForm):
     )
 
 
-class QuotesForm(FlaskForm):
+class QuotesForm(HeardForm):
     quotes = SelectMultipleField(
         "Quotes",
         description="Choose 2 or 3. Only people who agreed to be quoted are listed, and only "
@@ -171,23 +159,21 @@ class QuotesForm(FlaskForm):
     )
 
 
-class StepForm(FlaskForm):
+class StepForm(HeardForm):
     note = TextAreaField(
         "Comment (optional)",
         widget=GovTextArea(),
-        filters=[_plain_text],
         validators=[Length(max=2000, message="The comment must be 2000 characters or fewer")],
     )
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(HeardForm):
     """A person's translation. Counts cannot be read in every language, so the view also
     refuses any number from 1 to 4 that the English does not have."""
 
     title = StringField(
         "Title",
         widget=GovTextInput(),
-        filters=[_plain_text],
         validators=[Length(max=200, message="The title must be 200 characters or fewer")],
     )
     you_said = _text("You said", "", required=False, checks=[])
@@ -203,7 +189,7 @@ def term_choices(terms: list[tuple[str, str]]) -> list[SelectChoice]:
     ]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(HeardForm):
     format = RadioField(
         "Format",
         choices=EXPORT_FORMATS,
@@ -221,7 +207,7 @@ class ExportForm(FlaskForm):
     language = SelectField("Language", widget=GovSelect(), validators=[Optional()])
 
 
-class TellForm(FlaskForm):
+class TellForm(HeardForm):
     scope = RadioField(
         "Which survey's respondents?",
         widget=GovRadioInput(),
