@@ -1,4 +1,4 @@
-"""The base of every Heard form: text fields drop characters that carry no words.
+"""The base of every Heard form: what is sent loses the characters that carry no words.
 
 Control characters, DEL, the C1 controls and Unicode's noncharacters arrive only by pasting
 from other programs or from tools that probe for faults. They cannot be stored in
@@ -10,6 +10,7 @@ stay. Nothing else is changed: letters, emoji, marks and right-to-left text are 
 import re
 from typing import Any
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import PasswordField
@@ -43,16 +44,26 @@ class HeardForm(FlaskForm):
 
     class Meta:
         def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            # Flask-WTF passes a marker (not None, not a MultiDict) when it is to read the request.
+            reads_request = formdata is not None and not hasattr(formdata, "getlist")
+            if reads_request and _json_posted():
+                # Heard's pages send forms, never JSON. Flask-WTF would read a JSON body's
+                # numbers, lists and objects into text fields; here it fills no field at all.
+                return MultiDict()
             formdata = super().wrap_formdata(form, formdata)  # type: ignore[misc]
             if formdata is None:
                 return None
             secret = {
                 name for name, field in form._fields.items() if isinstance(field, PasswordField)
             }
-            cleaned = MultiDict()
+            cleaned: MultiDict[str, Any] = MultiDict()
             for name, value in formdata.items(multi=True):
                 cleaned.add(name, value if name in secret else _cleaned(value))
             return cleaned
+
+
+def _json_posted() -> bool:
+    return has_request_context() and request.method == "POST" and request.is_json
 
 
 def _cleaned(value: Any) -> Any:

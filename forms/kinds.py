@@ -66,15 +66,21 @@ def _plain(label: str) -> str:
     return label.rstrip(" :.").strip()
 
 
+#: The longest respondent's name a response keeps (its own column, so it can be erased).
+NAME_LIMIT = 200
+
+
 def _text_validators(question: Question) -> list[Any]:
     first = (
         InputRequired(message=_l(question.error) if question.error else messages.answer_needed())
         if question.required
         else Optional()
     )
-    if not question.max_length:
-        return [first]
     limit = question.max_length
+    if question.personal == "respondent_name":
+        limit = min(limit or NAME_LIMIT, NAME_LIMIT)
+    if not limit:
+        return [first]
     return [first, Length(max=limit, message=messages.answer_too_long(limit))]
 
 

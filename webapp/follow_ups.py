@@ -40,6 +40,7 @@ from models.yswd import (
 from webapp import db
 from webapp.access import roles_required
 from webapp.analysis_jobs import JobProblem, Report
+from webapp.extensions import export_limit
 
 KIND = "yswd-follow-up"
 log = logging.getLogger(__name__)
@@ -245,6 +246,7 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
 
 @bp.get("/outbox")
 @roles_required(Role.ADMIN)
+@export_limit
 def outbox() -> WerkzeugResponse:
     """The organisation's waiting messages as one zip file; they then leave the server.
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain
 
 LANGUAGE_COOKIE = "heard-lang"
@@ -71,6 +71,10 @@ def current_choice() -> str:
 
 
 def _choose() -> str:
+    if not has_request_context():
+        # A job on the worker has no reader: its messages (an import's row problems, say)
+        # are for staff, whose pages are in English.
+        return "en"
     choices = reading_choices()
     for choice in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if choice in choices:

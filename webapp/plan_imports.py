@@ -13,6 +13,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from analysis.plan_rows import ActionRow, PlanFileError, PlanRows, read_plan
+from forms.base import plain_text
 from models.plans import (
     Plan,
     PlanArea,
@@ -61,7 +62,10 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
         raise PlanFileError(
             "The selected file could not be read; save it again as CSV or XLSX"
         ) from None
-    frame.columns = [" ".join(str(c).split()) for c in frame.columns]
+    # Cells lose the control characters no one types, as text typed into Heard does: they
+    # cannot be shown on the page that checks the file, or stored in PostgreSQL (NUL).
+    frame = frame.map(plain_text)
+    frame.columns = [" ".join(plain_text(str(c)).split()) for c in frame.columns]
     return frame
 
 

@@ -64,6 +64,9 @@ def from_environment() -> dict[str, Any]:
         # Saving a page, and sending answers (each counted on its own), per address: as
         # generous, for the same reason. Signed-in staff typing in paper copies are not counted.
         "HEARD_SUBMIT_LIMITS": os.environ.get("HEARD_SUBMIT_LIMITS", "300 per hour"),
+        # Exports and downloads of answers, comments or the people invited, per signed-in
+        # person across all of them: enough for a day's work, not for scraping.
+        "HEARD_EXPORT_LIMITS": os.environ.get("HEARD_EXPORT_LIMITS", "60 per hour"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

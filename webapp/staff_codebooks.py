@@ -66,6 +66,7 @@ from models.review import ChangeKind, history, merge_theme, new_version, rename_
 from webapp import codebook_imports as files
 from webapp import db
 from webapp.access import roles_required
+from webapp.extensions import export_limit
 from webapp.staff_analysis import ANALYSTS
 from webapp.wording import counted
 
@@ -782,6 +783,7 @@ def _download(codebook: Codebook, book: CodebookFile, kind: str) -> WerkzeugResp
 
 @bp.get("/<int:codebook_id>/export/<kind>")
 @roles_required(*ANALYSTS)
+@export_limit
 def export(codebook_id: int, kind: str) -> WerkzeugResponse:
     """The codebook as it is now, as CSV or as a REFI-QDA codebook."""
     codebook = load_codebook(codebook_id)
@@ -792,6 +794,7 @@ def export(codebook_id: int, kind: str) -> WerkzeugResponse:
 
 @bp.get("/<int:codebook_id>/versions/<int:version>/export/<kind>")
 @roles_required(*ANALYSTS)
+@export_limit
 def export_version(codebook_id: int, version: int, kind: str) -> WerkzeugResponse:
     """A past version of the codebook, as it was."""
     session = db.session()

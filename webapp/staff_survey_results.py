@@ -13,6 +13,7 @@ from webapp import db, journey
 from webapp.access import roles_required
 from webapp.export_jobs import FORMATS
 from webapp.export_jobs import KIND as EXPORT_KIND
+from webapp.extensions import export_limit
 from webapp.invitation_pack import attachment
 from webapp.queue import own_job_file, start_job
 from webapp.spreadsheets import CSV_TYPE, csv_bytes
@@ -106,6 +107,7 @@ def may_see_identity(role: Role, anonymity: Anonymity) -> bool:
 
 @bp.post("/<int:round_id>/export.<kind>")
 @roles_required(*MANAGERS)
+@export_limit
 def export(round_id: int, kind: str) -> WerkzeugResponse:
     """Ask for every response in a round as CSV or XLSX; the worker makes the file."""
     if kind not in FORMATS:
@@ -121,6 +123,7 @@ def export(round_id: int, kind: str) -> WerkzeugResponse:
 
 @bp.get("/downloads/<int:job_id>")
 @roles_required(*MANAGERS)
+@export_limit
 def download(job_id: int) -> WerkzeugResponse:
     """An export, for the person who asked for it only; each download is audited."""
     job, found = own_job_file(EXPORT_KIND, job_id)

@@ -36,6 +36,7 @@ from models.surveys import (
 )
 from webapp import db, invitation_pack, journey
 from webapp.access import roles_required
+from webapp.extensions import export_limit, export_limit_for_csv
 from webapp.survey_forms import InviteForm, RoundForm
 
 bp = Blueprint("staff_surveys", __name__, url_prefix="/staff/surveys")
@@ -204,6 +205,7 @@ def open_link_qr(round_id: int, kind: str) -> WerkzeugResponse:
 
 @bp.post("/<int:round_id>/invitations")
 @roles_required(*MANAGERS)
+@export_limit
 def invite(round_id: int) -> str | WerkzeugResponse:
     """Create invitation links and download them, with QR codes, for a mail merge."""
     survey_round = load_round(round_id)
@@ -222,6 +224,7 @@ def invite(round_id: int) -> str | WerkzeugResponse:
 
 @bp.get("/<int:round_id>/not-responded")
 @roles_required(*MANAGERS)
+@export_limit_for_csv
 def not_responded(round_id: int) -> str | WerkzeugResponse:
     """Who has been invited but has not answered yet, for reminders."""
     survey_round = load_round(round_id)
@@ -243,6 +246,7 @@ def not_responded(round_id: int) -> str | WerkzeugResponse:
 
 @bp.post("/<int:round_id>/reminders")
 @roles_required(*MANAGERS)
+@export_limit
 def reminders(round_id: int) -> WerkzeugResponse:
     """New links for everyone who has not answered; their old links stop working."""
     survey_round = load_round(round_id)

@@ -48,6 +48,7 @@ from models.yswd import (
 )
 from webapp import db, follow_ups, queue, yswd_exports
 from webapp.access import roles_required
+from webapp.extensions import export_limit
 from webapp.i18n import LANGUAGE_NAMES, available_languages
 from webapp.yswd_figures import (
     MAX_QUOTES,
@@ -457,6 +458,7 @@ def _same_small_numbers(form: TranslationForm, entry: YswdEntry) -> bool:
 
 @bp.post("/exports")
 @roles_required(*WRITERS)
+@export_limit
 def export() -> str | WerkzeugResponse:
     form = _export_form()
     if not form.validate_on_submit():
@@ -474,6 +476,7 @@ def export() -> str | WerkzeugResponse:
 
 @bp.get("/downloads/<int:job_id>")
 @roles_required(*WRITERS)
+@export_limit
 def download(job_id: int) -> WerkzeugResponse:
     job, found = queue.own_job_file(yswd_exports.KIND, job_id)
     session = db.session()

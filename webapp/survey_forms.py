@@ -121,6 +121,14 @@ class RoundForm(HeardForm):
             raise ValidationError("The closing date must be the same as or after the opening date")
 
 
+#: The longest name, email address and reference an invitation keeps.
+PERSON_LIMITS = {
+    "name": ("name", 200),
+    "email": ("email address", 320),
+    "reference": ("reference", 100),
+}
+
+
 def parse_people(text: str) -> tuple[list[dict[str, str]], list[str]]:
     """People to invite, one per line as "name, email, reference"; and any problems."""
     people, problems = [], []
@@ -134,7 +142,13 @@ def parse_people(text: str) -> tuple[list[dict[str, str]], list[str]]:
             )
         elif not (name or reference):
             problems.append(f"Line {number}: enter a name or a reference")
-        people.append({"name": name[:200], "email": email[:320], "reference": reference[:100]})
+        person = {"name": name, "email": email, "reference": reference}
+        problems += [
+            f"Line {number}: the {words} must be {limit} characters or fewer"
+            for key, (words, limit) in PERSON_LIMITS.items()
+            if len(person[key]) > limit
+        ]
+        people.append(person)
     return people, problems
 
 

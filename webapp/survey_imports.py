@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
+from forms.base import plain_text
 from forms.builder import page_form_class, read_answers
 from forms.kinds import GRID_CHOICES, NO_DISTRICT, OTHER_SETTING, BuildContext
 from forms.schema import FormDefinition, Page, Question
@@ -64,7 +65,7 @@ def _read_xlsx(data: bytes) -> Table:
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheet = workbook.worksheets[0]
     first = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS + 1, values_only=True), ())
-    header = [str(v).strip() if v is not None else "" for v in first]
+    header = [plain_text(str(v)).strip() if v is not None else "" for v in first]
     while header and not header[-1]:
         header.pop()
     if len(header) > MAX_COLUMNS:
@@ -109,7 +110,7 @@ def _text(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return plain_text(str(value)).strip()  # as typed online: no control characters
 
 
 def _csv(data: bytes) -> Table:
@@ -122,6 +123,8 @@ def _csv(data: bytes) -> Table:
         ) from error
     if "\x00" in text:
         raise SpreadsheetError("The file is not a text CSV file")
+    # Answers typed online lose their control characters; so do answers imported.
+    text = plain_text(text)
     first_line = text.split("\n", 1)[0]
     _check_headings([h for h in next(csv.reader([first_line]), [])])
     try:

@@ -7,52 +7,69 @@ SQL-looking strings, lists where one value is expected, missing and duplicated f
 and files that are empty, too big, binary, not what their name says, or a zip bomb.
 
 The property (tests/fuzzing.py): never a 500; a refusal is one of Heard's own pages and
-writes no row; what is accepted is stored as sent. CSRF and rate limits are off here,
-because they answer first and have tests of their own (tests/webapp/test_security.py).
+writes no row; what is accepted is stored as sent. CSRF is off and rate limits are out of
+reach here, because they answer first and have tests of their own (test_security.py,
+test_export_limits.py).
 
 One world (demo organisation, forms, a coded term, a plan, a survey import, a discovered
-group, an alert, an agreement sample, an entry) is built per database for the module; each
-test fuzzes one part of Heard in it. Every POST form on the pages the world offers is found
-by reading the pages, so a new field is fuzzed without being listed here, and
-`test_every_post_endpoint_is_fuzzed` fails when a new endpoint is not.
+group, an alert, an agreement sample, an entry) is built per database for the module, and
+each test fuzzes one endpoint in it, in the order of ENDPOINTS. Every POST form is found by
+reading the pages the world offers, so a new field is fuzzed without being listed here;
+`test_every_post_endpoint_is_fuzzed` fails when a new endpoint is not. Accepted uploads are
+followed through their next steps, queued jobs (imports, exports) are run, and every file
+sent back is read for cells a spreadsheet would run as formulas.
 """
 
 import csv
 import io
+import json
 import re
 import sqlite3
 import zlib
-from datetime import date
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
 import yaml
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.file import FileField
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
-from sqlmodel import select
-from werkzeug.datastructures import MultiDict
+from sqlmodel import col, select
+from wtforms import IntegerField, PasswordField, StringField
 
-from models import Role, get_published_form, list_users
+from forms.base import HeardForm
+from forms.builder import page_form_class
+from forms.kinds import BuildContext
+from forms.schema import DefinitionError, load_definition_text, parse_definition
+from models import Role, get_published_form, list_users, new_session
 from models.agreement import SecondCoder, create_sample
+from models.coding import Codebook, Comment, add_themes
 from models.demo import load_demo
-from models.coding import Codebook
-from models.jobs import create_job
+from models.jobs import Job, JobStatus, create_job, get_job_file
 from models.plan_evidence import EvidenceKind, add_evidence
-from models.plans import list_actions
+from models.plans import Plan, PlanArea, list_actions
 from models.review import ClusterStatus, DiscoveredCluster
 from models.safeguarding import create_alert
 from models.surveys import create_invitations
+from models.types import utcnow
+from models.yswd import EntryState, YswdEntry
 from tests.conftest import DEMO_PASSWORD, make_app, sign_in
 from tests.fuzzing import (
     Field,
     HtmlForm,
+    cells,
     check,
     form_posting_to,
     forms_on,
+    formulas,
+    has_error_summary,
     hostile_files,
     hostile_text,
+    is_heard_page,
     multipart,
     state,
     submissions,
@@ -61,8 +78,10 @@ from tests.surveys import definition
 from tests.webapp.plans import FIXTURES, small_plan
 from tests.webapp.test_access import DEMO_EMAILS
 from tests.webapp.yswd import coded_term
+from webapp import analysis_jobs, codebook_imports, staff_forms
 from webapp.access import allowed_roles
 from webapp.form_loading import load_shipped
+from webapp.survey_forms import parse_people
 from webapp.survey_imports import targets
 
 #: The roles a page is read as, most powerful first.
@@ -112,6 +131,9 @@ class World:
         return self.respondent if role is None else self.clients[role]
 
 
+LIMITS = ("HEARD_LOGIN_LIMITS", "HEARD_START_LIMITS", "HEARD_SUBMIT_LIMITS", "HEARD_EXPORT_LIMITS")
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request, tmp_path_factory) -> Iterator[World]:
     """The world, built once per database for this module."""
@@ -128,7 +150,9 @@ def world(request, tmp_path_factory) -> Iterator[World]:
     app = make_app(
         url,
         WTF_CSRF_ENABLED=False,
-        RATELIMIT_ENABLED=False,
+        # Limits far out of reach (not RATELIMIT_ENABLED=False: Flask-Limiter would keep that
+        # for every app made after this one in the process).
+        **dict.fromkeys(LIMITS, "100000 per hour"),
         # Jobs are queued, not run: what is fuzzed is the request, and a queued job is a row.
         HEARD_JOBS_IMMEDIATE=False,
         HEARD_QUEUE_PATH=str(tmp_path_factory.mktemp("queue") / "queue.db"),
@@ -139,8 +163,6 @@ def world(request, tmp_path_factory) -> Iterator[World]:
 
 
 def _session(app):
-    from models import new_session
-
     return new_session(app.extensions["heard.engine"])
 
 
@@ -212,7 +234,10 @@ def build_world(app, kind: str) -> World:
 def _clusters(session, org_id: int, codebook_id: int, term) -> list[int]:
     """Two groups of the term's comments, as discovery would leave them: one dismissed."""
     job = create_job(
-        session=session, organisation_id=org_id, kind="discover", params={"codebook_id": codebook_id}
+        session=session,
+        organisation_id=org_id,
+        kind="discover",
+        params={"codebook_id": codebook_id},
     )
     comments = term.consenting + term.refusing + term.few
     made = []
@@ -241,7 +266,7 @@ def _post(world: World, role: Role, url: str, data: Any = None, **kwargs: Any) -
 
 
 def _made_through_pages(world: World, term) -> None:
-    """What is easiest made as staff make it: an entry, a sample, imports, a draft form."""
+    """What is easiest made as staff make it: an entry, two imports, a form, a codebook."""
     ids = world.ids
     scope = f"parents|{term.survey_round.academic_year}|autumn"
     done = _post(
@@ -252,7 +277,6 @@ def _made_through_pages(world: World, term) -> None:
     )
     ids["entry"] = int(re.search(r"/(\d+)/edit$", done.headers["Location"])[1])
     ids["scope"] = scope
-
 
     plan_file = (FIXTURES / "plan-messy.csv").read_bytes()
     done = _post(
@@ -290,7 +314,9 @@ def _made_through_pages(world: World, term) -> None:
     confirm = form_posting_to(
         checked.get_data(as_text=True), "/staff/codebooks/import", "/staff/codebooks/import/confirm"
     )
-    _post(world, Role.PARTICIPATION, confirm.action, data={f.name: f.values for f in confirm.fields})
+    _post(
+        world, Role.PARTICIPATION, confirm.action, data={f.name: f.values for f in confirm.fields}
+    )
 
 
 def _answers_file(world: World, survey_round) -> bytes:
@@ -398,16 +424,14 @@ EVIDENCE_KINDS = ("theme", "indicator", "kpi", "document", "quote")
 
 def _read_respondent_pages(world: World) -> None:
     """Start every shipped form in one browser and read each of its pages."""
-    from forms.schema import parse_definition
-
     session = _session(world.app)
     for slug in ("all-about-me-pathway-1", "cyp-termly", "parent-termly", "school-termly"):
         version = get_published_form(session=session, slug=slug)
-        definition = parse_definition(version.definition, slug)
+        shape = parse_definition(version.definition, slug)
         started = world.respondent.post(f"/f/{slug}")
         assert started.status_code == 302, (slug, started.status_code)
         world.read(None, f"/f/{slug}")
-        for page in definition.pages:
+        for page in shape.pages:
             world.read(None, f"/f/{slug}/pages/{page.id}")
         world.read(None, f"/f/{slug}/check-answers")
         world.ids.setdefault("stored", {}).update(
@@ -415,7 +439,7 @@ def _read_respondent_pages(world: World) -> None:
                 f"/f/{slug}/pages/{page.id}": {
                     q.id for q in page.questions if q.kind in {"short_text", "long_text", "email"}
                 }
-                for page in definition.pages
+                for page in shape.pages
             }
         )
     session.close()
@@ -457,14 +481,20 @@ def table_csv(headings: list[str], rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-#: The largest file any upload takes (picture uploads and the import files).
-UPLOAD_LIMIT = 5 * 1024 * 1024
+#: The largest file each upload takes (pictures and the survey and plan imports: 5 MB);
+#: beyond MAX_CONTENT_LENGTH the whole request is refused.
+MB = 1024 * 1024
+UPLOAD_LIMITS = {
+    "staff_forms.index": staff_forms.MAX_DEFINITION_BYTES,
+    "codebooks.import_file": codebook_imports.MAX_UPLOAD,
+}
 
 YAML_BOMB = b'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + b"".join(
     f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},"
     f"*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)}]\n".encode()
     for n in range(8)
 )
+
 
 def _definition(draw: st.DrawFn, _world: World) -> tuple[bytes, str, str]:
     if draw(st.integers(0, 5)) == 5:
@@ -511,7 +541,8 @@ def upload(draw: st.DrawFn, world: World, endpoint: str, name: str) -> tuple[byt
     """A file for a file field: one that parses half the time, else hostile bytes."""
     if (endpoint, name) in STRUCTURED and draw(st.integers(0, 2)) != 2:
         return STRUCTURED[endpoint, name](draw, world)
-    return draw(hostile_files(UPLOAD_LIMIT))
+    whole = world.app.config["MAX_CONTENT_LENGTH"]
+    return draw(hostile_files(UPLOAD_LIMITS.get(endpoint, 5 * MB), whole))
 
 
 # ---------------------------------------------------------------------------
@@ -656,23 +687,129 @@ def case(draw: st.DrawFn, world: World, endpoint: str) -> tuple[Any, HtmlForm, A
     }
     keep = STORED.get(endpoint, set()) | world.ids["stored"].get(form.action.split("?")[0], set())
     stored = {n: t for n, t in sent.texts.items() if n in keep or n.rsplit("-", 1)[-1] in keep}
+    how = draw(st.integers(0, 11))
+    if how >= 10:  # not a form at all: JSON of the wrong types, or text that is no form
+        fields = [f.name for f in form.fields]
+        if how == 10:
+            values = st.dictionaries(st.sampled_from(fields or ["x"]), JSON_VALUES, max_size=6)
+            body = (json.dumps(draw(values)).encode(), "application/json")
+        else:
+            raw = draw(st.sampled_from(BROKEN_BODIES))
+            body = (raw, draw(st.sampled_from(["application/x-www-form-urlencoded", "text/plain"])))
+        return role, form, body, {}, {}
     return role, form, data, files, stored
+
+
+#: JSON where a form's fields are expected: lists, objects, numbers, nulls.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile_text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+#: Bodies that a form parser has to cope with.
+BROKEN_BODIES = [
+    b"%ZZ=%&&==&a=%00&a=%ff%fe",
+    b"\xff\xfe\x00a\x00=\x00b",
+    b"=" * 1000,
+    b"a" * 5000,
+    b"name=" + b"%E2%80%AE" * 100,
+]
 
 
 def send(world: World, role: Role | None, endpoint: str, form: HtmlForm, data, files) -> Any:
     client = world.client_for(role)
-    if endpoint in FRESH:
-        [current] = [f for f in forms_on(client.get(form.action).get_data(as_text=True), form.action)]
-        for control in current.fields:
+    fresh = (
+        forms_on(client.get(form.action).get_data(as_text=True), form.action)
+        if endpoint in FRESH
+        else []
+    )
+    if len(fresh) == 1 and not isinstance(data, tuple):
+        for control in fresh[0].fields:
             was = next((f for f in form.fields if f.name == control.name), None)
             if control.kind == "hidden" and was and data.getlist(control.name) == was.values:
                 data.setlist(control.name, control.values)
     if endpoint == "auth.sign_out":  # a browser of its own, so the others stay signed in
         client = world.app.test_client()
         sign_in(client, DEMO_EMAILS[Role.REVIEWER])
+    if isinstance(data, tuple):
+        body, content_type = data
+        return client.post(form.action, data=body, content_type=content_type)
     if files:
         return client.post(form.action, **multipart(data, files))
     return client.post(form.action, data=data)
+
+
+#: Jobs run after the request that queued them: they read what the fuzzing stored.
+#: (Retraining and finding themes take only a number, so they stay queued.)
+RUN_JOBS = {"survey-import", "survey-export", "scorecard-export", "yswd-export", "yswd-follow-up"}
+
+
+def check_download(response: Any, context: Any) -> None:
+    """A file sent back has no cell a spreadsheet program would run as a formula."""
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition.startswith("attachment"):
+        filename = re.search(r'filename="([^"]*)"', disposition)[1]
+        assert formulas(response.data, filename) == [], (filename, context)
+
+
+def run_jobs(world: World, context: Any) -> None:
+    """Run the jobs a request queued, as the worker would, and check what each left."""
+    session = _session(world.app)
+    queued = session.exec(
+        select(Job).where(Job.status == JobStatus.QUEUED).where(col(Job.kind).in_(RUN_JOBS))
+    ).all()
+    session.close()
+    for job in queued:
+        before = state(world.engine)
+        with world.app.app_context():
+            analysis_jobs.run(world.engine, job.id)
+        session = _session(world.app)
+        done = session.get(Job, job.id)
+        assert done.status in {JobStatus.DONE, JobStatus.FAILED}, (done.status, context)
+        # A job that fails for a reason people can act on says so; anything else is a bug.
+        assert not done.message.startswith("Something went wrong"), (job.kind, context)
+        if done.status is JobStatus.FAILED:
+            after = state(world.engine)
+            assert after.counts == before.counts, ("a failed job wrote rows", job.kind, context)
+        made = get_job_file(session=session, job=done)
+        if made is not None:
+            assert formulas(made.data, made.filename) == [], (made.filename, context)
+        session.close()
+
+
+#: The steps after an upload: confirm what was checked (a plan, a codebook), or match the
+#: columns and import (survey answers). Each is taken as offered, so a file accepted with
+#: hostile words in it goes all the way to the database.
+NEXT_STEPS = {
+    "plans.review_import",
+    "codebooks.confirm_import",
+    "survey_imports.columns",
+    "survey_imports.confirm",
+}
+
+
+def take_next_steps(world: World, role: Role | None, url: str, response: Any, context) -> None:
+    """Follow an accepted upload through the steps it leads to, checking each the same way."""
+    client = world.client_for(role)
+    for _ in range(3):
+        if response.status_code in {302, 303}:
+            url = response.headers["Location"]
+            response = client.get(url)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            return
+        offered = [
+            f
+            for f in forms_on(response.get_data(as_text=True), url)
+            if world.endpoint_of(f.action) in NEXT_STEPS
+        ]
+        if not offered:
+            return
+        step = offered[-1]  # the import's confirmation comes after its column matching
+        before = state(world.engine)
+        response = client.post(step.action, data={f.name: f.values for f in step.fields})
+        check(response, world.engine, before, may_change=True, context=("next step", context))
+        run_jobs(world, context)
+        url = step.action
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
@@ -695,7 +832,7 @@ def test_fuzz(world, endpoint):
         role, form, data, files, stored = drawn
         before = state(world.engine)
         response = send(world, role, endpoint, form, data, files)
-        outcome = check(
+        check(
             response,
             world.engine,
             before,
@@ -703,17 +840,9 @@ def test_fuzz(world, endpoint):
             may_change=endpoint in MAY_CHANGE,
             context=(endpoint, form.action, data),
         )
-        import os
-        if os.environ.get("FZSTATS"):
-            with open("/tmp/fz_stats.txt", "a") as fh:
-                fh.write(f"{world.kind} {endpoint} {outcome.status} {int(outcome.stored)}\n")
-                if (outcome.refused or outcome.status == 200) and response.mimetype == "text/html":
-                    from bs4 import BeautifulSoup
-                    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-                    summary = soup.select_one(".govuk-error-summary")
-                    words = " | ".join(summary.get_text(" ", strip=True).split("\n")) if summary else soup.title.get_text() if soup.title else ""
-                    with open("/tmp/fz_errors.txt", "a") as fh:
-                        fh.write(f"{endpoint} {outcome.status}: {words[:300]}\n")
+        check_download(response, (endpoint, data))
+        run_jobs(world, (endpoint, data))
+        take_next_steps(world, role, form.action, response, (endpoint, data))
         if response.headers.get("Location", "").endswith("/confirmation"):
             # The response was sent: start another, so the next pages have one to fill in.
             world.respondent.post(re.sub(r"/(pages/.*|check-answers)$", "", form.action))
@@ -735,3 +864,207 @@ def test_every_post_endpoint_is_fuzzed(world):
             assert roles is None or all(role in roles for role, _ in world.forms[endpoint] if role)
 
 
+# ---------------------------------------------------------------------------
+# Downloads: what was typed comes back as text, never as a formula
+
+#: Text that a spreadsheet program would run, put where each download reads it from.
+FORMULA = {
+    "comment": '=HYPERLINK("http://evil.example","Click me")',
+    "theme": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "entry": "+cmd|' /C calc'!A0",
+    "area": "-2+3+cmd|' /C calc'!A0",  # an area's key: its cells read "key name"
+}
+
+
+def _seed_formulas(world: World) -> None:
+    """Put each formula where a download will find it (the entry published, so it counts)."""
+    session = _session(world.app)
+    ids = world.ids
+    comment = session.get(Comment, ids["comment"])
+    comment.text_redacted = FORMULA["comment"]
+    add_themes(
+        session=session,
+        codebook=session.get(Codebook, ids["codebook"]),
+        themes=[{"key": "formula", "name": FORMULA["theme"]}],
+    )
+    entry = session.get(YswdEntry, ids["entry"])
+    entry.title, entry.state, entry.published_at = FORMULA["entry"], EntryState.PUBLISHED, utcnow()
+    plan = session.exec(select(Plan).where(Plan.name == ids["plan"])).one()
+    area = session.exec(
+        select(PlanArea)
+        .where(PlanArea.plan_id == plan.id, col(PlanArea.parent_id).is_(None))
+        .where(col(PlanArea.is_tag).is_(False))
+    ).first()
+    area.key = FORMULA["area"]
+    session.add_all([comment, entry, area])
+    session.commit()
+    session.close()
+
+
+def _exported(world: World, role: Role, url: str, **data: str) -> tuple[bytes, str]:
+    """Ask for an export as `role`, run its job, and return the file it made."""
+    response = world.clients[role].post(url, data=data)
+    assert response.status_code == 302, (url, response.status_code)
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with world.app.app_context():
+        analysis_jobs.run(world.engine, job_id)
+    session = _session(world.app)
+    made = get_job_file(session=session, job=session.get(Job, job_id))
+    session.close()
+    assert made is not None, url
+    return made.data, made.filename
+
+
+def test_every_download_keeps_what_was_typed_as_text(world):
+    """Each export re-emits a formula someone typed as text, with a leading apostrophe."""
+    _seed_formulas(world)
+    ids = world.ids
+    survey = f"/staff/surveys/{ids['round']}"
+    downloads = {
+        "comment": [
+            _exported(world, Role.OFFICER, f"{survey}/export.csv"),
+            _exported(world, Role.OFFICER, f"{survey}/export.xlsx"),
+        ],
+        "entry": [_exported(world, Role.OFFICER, "/staff/you-said-we-did/exports", format="csv")],
+        "area": [
+            _exported(world, Role.OFFICER, form.action)
+            for _role, form in world.forms["plans.export_scorecard"]
+            if "/pdf" not in form.action
+        ],
+    }
+    codebook = world.clients[Role.PARTICIPATION].get(
+        f"/staff/codebooks/{ids['codebook']}/export/csv"
+    )
+    downloads["theme"] = [(codebook.data, "codebook.csv")]
+    for where, files in downloads.items():
+        for data, filename in files:
+            found = list(cells(data, filename))
+            assert formulas(data, filename) == [], filename
+            assert any(cell.startswith("'" + FORMULA[where]) for cell in found), (
+                where,
+                filename,
+                found[:20],
+            )
+
+
+def test_the_formula_check_finds_a_formula():
+    """The check the downloads are held to does fail on a formula, and not on a number."""
+    raw = b"name,score\n=cmd|' /C calc'!A0,-2\n'=plain,+3.5\n"
+    assert formulas(raw, "x.csv") == ["=cmd|' /C calc'!A0"]
+
+
+# ---------------------------------------------------------------------------
+# Sizes and lines that are refused as a whole
+
+
+def test_a_field_or_a_request_too_big_is_refused_with_a_page(world):
+    """Past MAX_FORM_MEMORY_SIZE (a field of a multipart form) or MAX_CONTENT_LENGTH (the
+    request): a 413 page. (A plain form's field is read whole, and its Length check refuses it.)"""
+    officer = world.clients[Role.OFFICER]
+    config = world.app.config
+    too_long = "A" * (config["MAX_FORM_MEMORY_SIZE"] + 1)
+    too_big = b"x" * (config["MAX_CONTENT_LENGTH"] + 1)
+    before = state(world.engine)
+    refused = world.respondent.post("/resume", data={"code": too_long})
+    assert refused.status_code == 200 and has_error_summary(refused.get_data(as_text=True))
+    for response in (
+        officer.post("/staff/surveys/new", **multipart({"academic_year": too_long}, {})),
+        officer.post(
+            "/staff/plans/import", **multipart({}, {"spreadsheet": (too_big, "a.csv", "")})
+        ),
+    ):
+        assert response.status_code == 413, response.request.path
+        html = response.get_data(as_text=True)
+        assert is_heard_page(html) and "The file is too big" in html
+    assert state(world.engine).counts == before.counts
+
+
+WORDS = hostile_text().map(lambda text: " ".join(re.sub(r'[,"\s]', " ", text).split()))
+
+
+@settings(max_examples=60, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.tuples(WORDS, st.sampled_from(["", "sam@example.com"]), WORDS), max_size=4))
+def test_people_to_invite_are_never_cut_short(lines):
+    """Each line is kept as typed, or refused with a reason; never shortened to fit."""
+    text = "\n".join(", ".join(line) for line in lines)
+    people, problems = parse_people(text)
+    typed = [line for line in lines if any(line)]
+    if problems:
+        return
+    assert [(p["name"], p["email"], p["reference"]) for p in people] == typed
+    too_long = [line for line in typed if len(line[0]) > 200 or len(line[2]) > 100]
+    assert not too_long  # those give problems instead
+
+
+def test_typed_text_and_imported_files_drop_the_same_characters():
+    """Forms, codebook files and these tests agree on which characters carry no words."""
+    from analysis.codebook_files import _CONTROL as FILE_CONTROL
+    from forms.base import NOT_TEXT
+    from tests.fuzzing import CONTROL
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    kept = NOT_TEXT.sub("", every)
+    assert FILE_CONTROL.sub("", every) == kept == CONTROL.sub("", every)
+    # C0 but tab and line breaks (29), DEL and C1 (33), U+FDD0 to U+FDEF (32), plane ends (34)
+    assert len(every) - len(kept) == 29 + 33 + 32 + 34
+    assert all(c in kept for c in "\t\n\r\u202e\u200d\u0301\U0001f600")
+
+
+# ---------------------------------------------------------------------------
+# The shared sanitiser the fuzzing led to (forms/base.py)
+
+
+class _Sample(HeardForm):
+    words = StringField()
+    count = IntegerField()
+    secret = PasswordField()
+    upload = FileField()
+
+
+def test_what_is_sent_loses_characters_that_carry_no_words():
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="x", WTF_CSRF_ENABLED=False)
+    body = {
+        "words": "Wait\x00ing\x07 \u202efor\u200d a\x85 plan\uffff\r\nstill",
+        "count": "1\x002",
+        "secret": "pass\x07word",
+        "upload": (io.BytesIO(b"data"), "plan\x00.csv"),
+    }
+    with app.test_request_context(method="POST", data=body):
+        form = _Sample()
+        assert form.words.data == "Waiting \u202efor\u200d a plan\r\nstill"
+        assert form.count.data == 12
+        assert form.secret.data == "pass\x07word"  # a password is compared as it was typed
+        assert form.upload.data.filename == "plan.csv"
+        assert form.upload.data.read() == b"data"
+    with app.test_request_context(method="POST", json={"words": {"a": [1]}, "count": [3]}):
+        form = _Sample()
+        assert (form.words.data, form.count.data) == (None, None)  # JSON fills no field
+    with app.test_request_context(method="POST", data={"words": "kept"}):
+        assert _Sample(formdata=None).words.data is None
+
+
+def test_a_form_definition_with_control_characters_is_refused_by_name():
+    text = fuzz_definition("Fine", label="What\x07 happened?").decode()
+    with pytest.raises(DefinitionError, match="question 'said': label: must not contain control"):
+        load_definition_text(text, "upload.yaml")
+
+
+def test_a_name_question_without_a_limit_still_fits_where_the_name_is_kept():
+    question = {"id": "name", "kind": "short_text", "label": "Name", "personal": "respondent_name"}
+    page = parse_definition(
+        {
+            "slug": "named",
+            "title": "Named",
+            "pages": [{"id": "p", "title": "P", "questions": [question]}],
+        },
+        "test",
+    ).pages[0]
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="x", WTF_CSRF_ENABLED=False)
+    Babel(app)
+    for name, valid in (("N" * 200, True), ("N" * 201, False)):
+        with app.test_request_context(method="POST", data={"name": name}):
+            form = page_form_class(page, BuildContext())()
+            assert form.validate() is valid
+    assert str(form.errors["name"][0]) == "Your answer must be 200 characters or fewer"
