@@ -191,11 +191,27 @@ class CheckedClient(FlaskClient):
         return response
 
 
+_made_apps: list[Flask] = []
+
+
 def make_app(database_url: str, **overrides) -> Flask:
-    """Create an app whose test client checks every page."""
+    """Create an app whose test client checks every page; its engine is closed after the test."""
     app = create_app(app_config(database_url, **overrides))
     app.test_client_class = CheckedClient
+    _made_apps.append(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def _close_made_apps() -> Iterator[None]:
+    """Close the database connections of every app a test made, even one it forgot.
+
+    A connection left for the garbage collector warns, and warnings are errors here, so a
+    forgotten engine would fail whichever later test happened to be running at the time.
+    """
+    yield
+    while _made_apps:
+        _made_apps.pop().extensions["heard.engine"].dispose()
 
 
 @pytest.fixture

@@ -15,6 +15,11 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def init_app(app: Flask) -> None:
     """Bind the extensions to `app`."""
     csrf.init_app(app)
+    # One Limiter serves every app a process makes (the tests make many). Flask-Limiter
+    # keeps the first app's "enabled" flag and key prefix unless told again, so each app
+    # states its own rather than inheriting a previous app's.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter._key_prefix = ""
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
