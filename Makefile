@@ -29,6 +29,11 @@ $(STAMP)/python: pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# locust, for the load benchmark only, so `make test` never needs gevent.
+$(STAMP)/bench: $(STAMP)/python pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
 # WeasyPrint (PDFs) needs Pango and HarfBuzz's subsetter from the system. On a Debian
 # machine where they are missing and we are root, install them; elsewhere, say what to add.
 SYSTEM_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
@@ -95,7 +100,7 @@ format: $(STAMP)/python ## Reformat the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## Run every benchmark, print its figures beside a peer baseline; exit 1 if any target is missed
+bench: install $(STAMP)/bench ## Run every benchmark, print its figures beside a peer baseline; exit 1 if any target is missed
 	@failed=""; for b in benchmarks/bench_*.py; do echo "== $$b"; \
 		$(BIN)/python $$b || failed="$$failed $$b"; done; \
 	if [ -n "$$failed" ]; then echo "Targets not met in:$$failed"; exit 1; fi

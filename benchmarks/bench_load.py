@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import subprocess
 import sys
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import peer_insert_app
-from bench_survey_load import SLUG, count, cpu_seconds, serve, stop
+from bench_survey_load import SLUG, count, cpu_seconds, in_app_times, serve, stop
 from common import ROOT, load_average, ratio, verdict
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -76,6 +77,8 @@ class Outcome:
     seconds: float
     stored: int = 0
     server_cpu: float = float("nan")
+    client_cpu: float = float("nan")
+    in_app: dict[str, list[float]] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -138,6 +141,7 @@ def heard_env(folder: Path, url: str, run: str) -> dict[str, str]:
         "HEARD_HTTPS": "0",
         "HEARD_START_LIMITS": "100000 per hour",
         "HEARD_LOGIN_LIMITS": "10000 per minute",
+        "HEARD_SUBMIT_LIMITS": "100000 per hour",
         "HEARD_DEMO_PASSWORD": secrets.token_urlsafe(16),
         "HEARD_INSTANCE_PATH": str(folder / "instance"),
         "HEARD_OUTBOX_DIR": str(folder / "outbox"),
@@ -179,9 +183,13 @@ def stored_responses(url: str) -> int:
     return value
 
 
-def swarm(port: int, users: list[str], env: dict, args, folder: Path, name: str) -> Outcome:
+def swarm(server, port: int, users: list[str], env: dict, args, folder: Path, name: str) -> Outcome:
     """Warm the server up (unmeasured, no think time), then run locust headless against it
-    for the fixed users and time; return the measured run's report, warm-up errors added."""
+    for the fixed users and time; return the measured run's report, warm-up errors added.
+
+    Warming up matters: each gunicorn worker compiles its templates and loads the coder and
+    the lemma tables the first time it needs them, which would otherwise count as latency.
+    """
     warm = locust(
         port,
         users,
@@ -192,7 +200,11 @@ def swarm(port: int, users: list[str], env: dict, args, folder: Path, name: str)
         10,
         args.warmup,
     )
+    cpu, log = cpu_seconds(server.pid), folder / f"{name}.log"
+    offset = log.stat().st_size
     measured = locust(port, users, env, folder, name, args.users, args.spawn_rate, args.seconds)
+    measured.server_cpu = cpu_seconds(server.pid) - cpu
+    measured.in_app = in_app_times(log, offset)
     measured.problems |= {f"warm-up: {k}": v for k, v in warm.problems.items()}
     measured.problems |= {f"warm-up: {k} failed": v for k, v in warm.failed.items()}
     measured.extra["warm-up sends"] = warm.sent("survey") + warm.sent("peer survey")
@@ -207,7 +219,7 @@ def locust(port, users, env, folder, name, count, rate, seconds) -> Outcome:
     command += ["--run-time", f"{seconds}s", "--stop-timeout", "30", "--only-summary"]
     command += ["--host", f"http://127.0.0.1:{port}", "--loglevel", "WARNING", *users]
     log = folder / f"{name}-locust.log"
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _children_cpu()
     with log.open("w") as output:
         subprocess.run(  # noqa: S603 - our own command
             command, env=env | {"HEARD_LOAD_REPORT": str(report)}, stdout=output, stderr=output
@@ -216,7 +228,15 @@ def locust(port, users, env, folder, name, count, rate, seconds) -> Outcome:
     if not report.exists():
         sys.exit(f"locust wrote no report; its log:\n{log.read_text()[-3000:]}")
     data = json.loads(report.read_text())
-    return Outcome(data["times"], data["failed"], data["outcomes"], data["problems"], seconds)
+    outcome = Outcome(data["times"], data["failed"], data["outcomes"], data["problems"], seconds)
+    outcome.client_cpu = _children_cpu() - cpu
+    return outcome
+
+
+def _children_cpu() -> float:
+    """CPU seconds used by this process's finished children (locust, here)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_heard(args, folder: Path, redis) -> Outcome:
@@ -238,14 +258,12 @@ def run_heard(args, folder: Path, redis) -> Outcome:
             server, port = serve(
                 "wsgi:app", ROOT, env, args.workers, folder / "heard.log", "/healthz"
             )
-            cpu = cpu_seconds(server.pid)
             locust_env = env | {
                 "HEARD_LOAD_CODE": code,
                 "HEARD_LOAD_ROUNDS": ",".join(map(str, rounds)),
                 "HEARD_LOAD_PASSWORD": env["HEARD_DEMO_PASSWORD"],
             }
-            outcome = swarm(port, HEARD_USERS, locust_env, args, folder, "heard")
-            outcome.server_cpu = cpu_seconds(server.pid) - cpu
+            outcome = swarm(server, port, HEARD_USERS, locust_env, args, folder, "heard")
         finally:
             stop(server)
             stop(worker)
@@ -265,9 +283,7 @@ def run_peer(args, folder: Path) -> Outcome:
         server, port = serve(
             "peer_insert_app:app", ROOT / "benchmarks", env, args.workers, folder / "peer.log", "/"
         )
-        cpu = cpu_seconds(server.pid)
-        outcome = swarm(port, ["PeerRespondent"], env, args, folder, "peer")
-        outcome.server_cpu = cpu_seconds(server.pid) - cpu
+        outcome = swarm(server, port, ["PeerRespondent"], env, args, folder, "peer")
     finally:
         stop(server)
     stored = count(folder / "peer.db", "SELECT count(*) FROM answer")
@@ -283,19 +299,17 @@ def percentiles(values) -> tuple[float, float, float]:
 
 
 def report(heard: Outcome, peer: Outcome, args) -> None:
-    print(f"\nHeard by request kind (ms; {args.users} users, {args.seconds} s)")
-    print(
-        f"  {'':<16} {'n':>6}"
-        + "".join(f"{h:>8}" for h in ("p50", "p95", "p99", "max"))
-        + " failed"
-    )
+    print(f"\nHeard by request kind, {args.users} users for {args.seconds} s: latency at locust,")
+    print("and for the survey's pages the time inside Heard's handlers (its request log), in ms")
+    headings = ("p50", "p95", "p99", "max", "in p50", "in p95")
+    print(f"  {'':<16} {'n':>6}" + "".join(f"{h:>8}" for h in headings) + "  failed")
     for kind in KINDS:
         values = heard.times.get(kind, [])
         p50, p95, p99 = percentiles(values)
+        inside = percentiles(heard.in_app.get(kind, []))
         top = max(values, default=float("nan"))
-        failed = heard.failed.get(kind, 0)
-        figures = "".join(f"{v:>8.0f}" for v in (p50, p95, p99, top))
-        print(f"  {kind:<16} {len(values):>6}{figures} {failed:>7}")
+        figures = "".join(f"{v:>8.0f}" for v in (p50, p95, p99, top, inside[0], inside[1]))
+        print(f"  {kind:<16} {len(values):>6}{figures} {heard.failed.get(kind, 0):>7}")
     rows = {}
     for name, outcome, journey in (("Heard", heard, "survey"), ("peer", peer, "peer survey")):
         p50, p95, p99 = percentiles(outcome.all_ms)
@@ -306,6 +320,8 @@ def report(heard: Outcome, peer: Outcome, args) -> None:
             "p99 (ms)": p99,
             "requests/s": requests / outcome.seconds,
             "server CPU/request (ms)": 1000 * outcome.server_cpu / max(requests, 1),
+            # Locust shares the two cores with the servers; this is what it took from them.
+            "locust CPU (% of a core)": 100 * outcome.client_cpu / outcome.seconds,
             "requests": requests,
             "successful sends": outcome.sent(journey),
             "responses stored": outcome.stored,
