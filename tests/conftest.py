@@ -139,8 +139,16 @@ def postgres_reset(postgres_server_url) -> Iterator[PostgresReset]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """A migrated, empty database of each kind."""
+    return fresh_database(request, tmp_path)
+
+
+def fresh_database(request: pytest.FixtureRequest, folder) -> str:
+    """A migrated, empty database of the kind `request.param` names ("sqlite" in `folder`).
+
+    For fixtures of any scope: a module-scoped one builds its data once on it.
+    """
     if request.param == "sqlite":
-        path = tmp_path / "heard.db"
+        path = folder / "heard.db"
         template = request.getfixturevalue("sqlite_template")
         with sqlite3.connect(path) as copy:
             template.backup(copy)

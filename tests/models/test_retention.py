@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import SQLModel, col, select
+from sqlmodel import select
 
 from models import (
     FormVersion,
@@ -39,6 +39,7 @@ from models.safeguarding import AlertStatus, SafeguardingAlert, create_alert
 from models.surveys import Invitation, SurveyImport, create_invitations, save_import
 from models.types import utcnow
 from models.yswd import Audience, FollowUp, YswdQuote, create_entry, save_follow_up, set_quotes
+from tests.dangling import assert_nothing_points_at
 from tests.surveys import make_round, parent_answers
 
 NOW = utcnow()
@@ -402,20 +403,6 @@ def test_deleting_old_responses_takes_everything_hanging_off_them(session, org, 
     assert_nothing_points_at(session, "response", {old.id})
     assert_nothing_points_at(session, "comment", {ids[0]})
     assert run_purge(session=session, policy=policy(), now=NOW) == NOTHING
-
-
-def assert_nothing_points_at(session, table: str, ids: set[int]) -> None:
-    """No column with a foreign key to `table` holds any of `ids`."""
-    for other in SQLModel.metadata.sorted_tables:
-        for key in other.foreign_keys:
-            if key.column.table.name == table:
-                column = other.c[key.parent.name]
-                found = session.scalar(
-                    select(func.count()).select_from(other).where(column.in_(ids))
-                )
-                assert found == 0, f"{other.name}.{key.parent.name} still points at {table}"
-    if table == "response":
-        assert rows(session, Invitation, col(Invitation.draft_response_id).in_(ids)) == 0
 
 
 def test_uploaded_files_job_files_jobs_and_old_sign_ins_go(session, org, demo):

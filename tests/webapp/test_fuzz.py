@@ -24,7 +24,6 @@ import csv
 import io
 import json
 import re
-import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,7 +56,7 @@ from models.safeguarding import create_alert
 from models.surveys import create_invitations
 from models.types import utcnow
 from models.yswd import EntryState, YswdEntry
-from tests.conftest import DEMO_PASSWORD, make_app, sign_in
+from tests.conftest import DEMO_PASSWORD, fresh_database, make_app, sign_in
 from tests.fuzzing import (
     Field,
     HtmlForm,
@@ -137,16 +136,7 @@ LIMITS = ("HEARD_LOGIN_LIMITS", "HEARD_START_LIMITS", "HEARD_SUBMIT_LIMITS", "HE
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request, tmp_path_factory) -> Iterator[World]:
     """The world, built once per database for this module."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("fuzz") / "heard.db"
-        with sqlite3.connect(path) as copy:
-            request.getfixturevalue("sqlite_template").backup(copy)
-        copy.close()
-        url = f"sqlite:///{path}"
-    else:
-        reset = request.getfixturevalue("postgres_reset")
-        reset.reset()
-        url = reset.url
+    url = fresh_database(request, tmp_path_factory.mktemp("fuzz"))
     app = make_app(
         url,
         WTF_CSRF_ENABLED=False,

@@ -15,7 +15,6 @@ The data is built once for each database, for the whole module.
 
 import io
 import re
-import sqlite3
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -75,7 +74,7 @@ from models.surveys import (
     save_import,
 )
 from models.yswd import Audience, YswdEntry, create_entry
-from tests.conftest import DEMO_PASSWORD, make_app, sign_in
+from tests.conftest import DEMO_PASSWORD, fresh_database, make_app, sign_in
 from tests.surveys import add_responses, parent_answers
 from tests.webapp.test_access import ROLE_ORDER, OnceCheckedClient
 from webapp.access import allowed_roles, roles_required
@@ -174,20 +173,6 @@ class World:
 
     def session(self) -> Session:
         return new_session(self.app.extensions["heard.engine"])
-
-
-def _module_database(request: pytest.FixtureRequest, tmp_path_factory) -> str:
-    """A migrated, empty database of the module's kind, as tests/conftest.py makes them."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("objects") / "heard.db"
-        template = request.getfixturevalue("sqlite_template")
-        with sqlite3.connect(path) as copy:
-            template.backup(copy)
-        copy.close()
-        return f"sqlite:///{path}"
-    reset = request.getfixturevalue("postgres_reset")
-    reset.reset()
-    return reset.url
 
 
 def _csv(*rows: str) -> bytes:
@@ -541,7 +526,7 @@ def _user_ids(session: Session, emails: dict[Role, str]) -> dict[Role, int]:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[World]:
-    url = _module_database(request, tmp_path_factory)
+    url = fresh_database(request, tmp_path_factory.mktemp("objects"))
     # CSRF and rate limits off, so that what answers each request is the view's own check.
     app = make_app(url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
     app.test_client_class = OnceCheckedClient

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from models import (
     OrganisationCreate,
@@ -42,6 +42,7 @@ from models.surveys import (
 from models.types import utcnow
 from models.yswd import Audience, FollowUp, YswdQuote, create_entry, set_quotes
 from tests.conftest import make_app
+from tests.dangling import assert_nothing_points_at
 from tests.surveys import answer_every_page, definition, make_round, send, start
 from tests.webapp.yswd import coded_term
 from webapp import settings
@@ -454,20 +455,6 @@ def test_erasure_removes_everything_and_every_figure_matches_a_fresh_count(
     assert "jo parent" not in json.dumps(event.details).lower()
     again = run(app, sar_group, "erase", "--name", "jo parent", *HERE, "--yes")
     assert again.exit_code == 1 and "Nothing is held about that name" in again.output
-
-
-def assert_nothing_points_at(session, table, ids):
-    for other in SQLModel.metadata.sorted_tables:
-        for key in other.foreign_keys:
-            if key.column.table.name == table:
-                column = other.c[key.parent.name]
-                found = session.scalar(
-                    select(func.count()).select_from(other).where(column.in_(ids))
-                )
-                assert found == 0, f"{other.name}.{key.parent.name} still points at {table}"
-    if table == "response":
-        left = select(Invitation).where(col(Invitation.draft_response_id).in_(ids))
-        assert session.exec(left).first() is None
 
 
 def test_erasure_refuses_a_response_with_a_safeguarding_alert_unless_told(app, session, people):
