@@ -168,7 +168,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "HEARD_ORGANISATION": None,
         "HEARD_HTTPS": False,
-        # Jobs run inline in tests; tests/webapp/test_worker.py runs a real worker.
+        # Jobs run inline in tests; test_jobs.py and test_production_profile.py run real workers.
         "HEARD_JOBS_IMMEDIATE": True,
         "REDIS_URL": None,
         "HEARD_QUEUE_REDIS_URL": None,
