@@ -13,7 +13,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -50,6 +49,7 @@ from webapp import db, follow_ups, queue, yswd_exports
 from webapp.access import roles_required
 from webapp.extensions import export_limit
 from webapp.i18n import LANGUAGE_NAMES, available_languages
+from webapp.invitation_pack import attachment
 from webapp.yswd_figures import (
     MAX_QUOTES,
     MIN_QUOTES,
@@ -490,9 +490,7 @@ def download(job_id: int) -> WerkzeugResponse:
         details={key: job.params.get(key) for key in ("format", "term", "audience", "language")},
     )
     session.commit()
-    response = current_app.response_class(found.data, mimetype=found.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    return response
+    return attachment(found.data, found.mimetype, found.filename)
 
 
 @bp.post("/tell/<int:round_id>")

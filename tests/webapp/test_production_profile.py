@@ -343,16 +343,21 @@ def wait_for_job(browser: Browser, job_page: str, production: Profile) -> dict:
         time.sleep(0.3)
 
 
-def test_the_worker_refuses_production_without_redis(tmp_path):
-    env = production_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'heard.db'}")
-    done = subprocess.run(
+def run_worker(env: dict[str, str], folder) -> subprocess.CompletedProcess[str]:
+    """Run `heard worker` to its end (it should stop at once), capturing what it says."""
+    return subprocess.run(
         [str(BIN / "heard"), "worker"],
         env=env,
-        cwd=tmp_path,
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_the_worker_refuses_production_without_redis(tmp_path):
+    env = production_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'heard.db'}")
+    done = run_worker(env, tmp_path)
     assert done.returncode == 1
     assert "Error: Heard will not start: REDIS_URL must be set in production" in done.stderr
     assert "job workers their queue" in done.stderr and "Traceback" not in done.stderr
@@ -365,14 +370,7 @@ def test_the_worker_says_so_when_its_redis_does_not_answer(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'heard.db'}",
         REDIS_URL=f"redis://127.0.0.1:{port}/0",
     )
-    done = subprocess.run(
-        [str(BIN / "heard"), "worker"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_worker(env, tmp_path)
     assert done.returncode == 1
     assert f"Error: The job queue's Redis at 127.0.0.1:{port} does not answer" in done.stderr
     assert "Traceback" not in done.stderr and "running on" not in done.stdout
