@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 log = logging.getLogger("heard.errors")
 
@@ -51,7 +52,10 @@ def render_error(status: int, page: tuple[object, list[object]] | None = None) -
     return render_template("errors/error.html", title=title, paragraphs=paragraphs), status
 
 
-def _http_error(error: HTTPException) -> tuple[str, int]:
+def _http_error(error: HTTPException) -> WerkzeugResponse | tuple[str, int]:
+    # A refusal that made its own page (a rate limit's `on_breach`, say) keeps it.
+    if error.response is not None:
+        return error.response
     status = error.code or 500
     return render_error(status if status in PAGES else 400 if status < 500 else 500)
 

@@ -4,7 +4,6 @@ from typing import Any
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_limiter import RequestLimit
-from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -22,7 +21,6 @@ from models import (
 from webapp import db, follow_ups, journey, survey_rounds
 from webapp.access import public
 from webapp.branding import current_organisation
-from webapp.errors import render_error
 from webapp.extensions import limiter, start_limits, submit_limits
 from webapp.questions import page_has_heading_question, question_params
 from webapp.screening import process_submission
@@ -93,12 +91,6 @@ def _staff_signed_in() -> bool:
 submit_limit = limiter.limit(
     submit_limits, methods=["POST"], on_breach=_too_many, exempt_when=_staff_signed_in
 )
-
-
-@bp.errorhandler(RateLimitExceeded)
-def _rate_limited(error: RateLimitExceeded) -> WerkzeugResponse | tuple[str, int]:
-    # The app's error pages would drop the page `_too_many` made; other limits get theirs.
-    return error.response if error.response is not None else render_error(429)
 
 
 @bp.route("/f/<slug>/pages/<page_id>", methods=["GET", "POST"])
