@@ -10,10 +10,14 @@ group so that a participation worker can decide whether it is a theme:
 
 How it works: every comment is read through :mod:`analysis.text` (normalised and
 lemmatised); word and character n-grams are weighted by TF-IDF and reduced with latent
-semantic analysis; k-means groups the result. Comments that sit far from every group's
-centre, or that have no words at all, go into "other" (label ``-1``) rather than being
-forced into a theme. Given the same ``random_state``, the same comments always give the
-same themes.
+semantic analysis. Beside that, each comment gets the TF-IDF-weighted average of vectors
+for its words, learned from the comments themselves (positive pointwise mutual information
+of words used in the same comment, reduced by SVD): words that keep the same company, such
+as "kind", "friendly" and "polite", get similar vectors, so "the driver was friendly" and
+"a very kind crew" can meet without sharing a word. k-means groups the two joined.
+Comments that sit far from every group's centre, or that have no words at all, go into
+"other" (label ``-1``) rather than being forced into a theme. Given the same
+``random_state``, the same comments always give the same themes.
 
 The fitted model then places any other comments (:meth:`ThemeDiscovery.predict`), a batch
 at a time if there are many (:meth:`ThemeDiscovery.predict_batches`): fit on a sample of a
@@ -78,6 +82,9 @@ class ThemeDiscovery:
         word_vectoriser_, char_vectoriser_, reducer_, clusterer_: The fitted steps, which
             :meth:`predict` uses to place new comments (``reducer_`` is ``None`` when there
             were too few distinct comments to reduce).
+        single_words_: The columns of ``word_vectoriser_`` that are single words.
+        word_vectors_: One unit vector per single word, in ``single_words_`` order, or
+            ``None`` when there were too few words to learn them from.
         other_cut_: Comments less similar than this to their group's centre are "other".
 
     Examples:
@@ -279,7 +286,41 @@ class ThemeDiscovery:
             if dimensions >= 2
             else None
         )
+        vocabulary = self.word_vectoriser_.vocabulary_
+        self.single_words_ = np.array(
+            sorted(i for term, i in vocabulary.items() if " " not in term), dtype=np.int64
+        )
+        self.word_vectors_ = self._fit_word_vectors(features[:, self.single_words_])
         return self._vectors(normalised, lemmatised, features)
+
+    def _fit_word_vectors(self, counts: sp.csr_matrix) -> np.ndarray | None:
+        """Word vectors from positive PMI of words used in the same comment, reduced by SVD.
+
+        The co-occurrence matrix is at most (single words)², whatever the comments' length.
+        Context counts are smoothed (power 0.75), as in word2vec and GloVe, so that rare
+        words do not get inflated associations.
+        """
+        present = counts.astype(bool).astype(np.float32)
+        together = present.T @ present
+        together.setdiag(0)  # a word is not its own company
+        together = together.tocoo()
+        together.eliminate_zeros()
+        dimensions = min(100, together.shape[0] - 1)
+        if dimensions < 2 or not together.nnz:
+            return None
+        total = together.data.sum()
+        word = np.asarray(together.sum(axis=1)).ravel() / total
+        context = word**0.75 / (word**0.75).sum()
+        pmi = np.log(together.data / total / (word[together.row] * context[together.col]))
+        keep = pmi > 0
+        positive = sp.csr_matrix(
+            (pmi[keep], (together.row[keep], together.col[keep])), shape=together.shape
+        )
+        if positive.nnz < 2:
+            return None
+        svd = TruncatedSVD(dimensions, random_state=self.random_state)
+        vectors = svd.fit_transform(positive) / np.sqrt(np.maximum(svd.singular_values_, 1e-12))
+        return normalize(vectors).astype(np.float32)
 
     def _features(self, normalised: list[str], lemmatised: list[str]) -> sp.csr_matrix:
         words = self.word_vectoriser_.transform(lemmatised)
@@ -289,7 +330,8 @@ class ThemeDiscovery:
     def _vectors(
         self, normalised: list[str], lemmatised: list[str], features: sp.csr_matrix | None = None
     ) -> np.ndarray:
-        """Unit-length vectors for k-means: the TF-IDF features, reduced by LSA if fitted.
+        """Unit-length vectors for k-means: the TF-IDF features, reduced by LSA if fitted,
+        joined with equal weight to the average of the comment's word vectors.
 
         Fit places its own comments with ``transform`` too, not ``fit_transform`` (which
         differs from it slightly), so that :meth:`predict` repeats fit exactly.
@@ -297,8 +339,13 @@ class ThemeDiscovery:
         if features is None:
             features = self._features(normalised, lemmatised)
         if self.reducer_ is None:
-            return normalize(features.toarray())
-        return normalize(self.reducer_.transform(features))
+            reduced = normalize(features.toarray())
+        else:
+            reduced = normalize(self.reducer_.transform(features))
+        if self.word_vectors_ is None:
+            return reduced
+        meaning = normalize(features[:, self.single_words_] @ self.word_vectors_)
+        return normalize(np.hstack([reduced, meaning]))
 
     def _keywords(self, lemmatised: list[str], labels: np.ndarray, k: int) -> list[list[str]]:
         """Class-based TF-IDF: each theme's words, weighted by how particular they are to it."""

@@ -99,3 +99,32 @@ def test_identical_comments_make_one_theme_not_other():
     assert len(found.themes_) == 1 and found.themes_[0].size == 30
     assert (found.labels_ == 0).all()
     assert found.themes_[0].representatives == ["ok"]
+
+
+def test_words_that_keep_the_same_company_get_similar_vectors():
+    # "kind" and "friendly" never meet, but both come with "nurse" and "staff"; "late" and
+    # "slow" both come with "bus" and "train".
+    texts = [
+        "kind nurse",
+        "kind staff",
+        "friendly nurse",
+        "friendly staff",
+        "late bus",
+        "late train",
+        "slow bus",
+        "slow train",
+    ] * 3
+    found = ThemeDiscovery(n_themes=2, random_state=0, other_quantile=0).fit(texts)
+    assert found.word_vectors_ is not None
+    column = found.word_vectoriser_.vocabulary_
+    row = {int(c): r for r, c in enumerate(found.single_words_)}
+
+    def vector(word):
+        return found.word_vectors_[row[column[word]]]
+
+    assert vector("kind") @ vector("friendly") > 0.9
+    assert vector("late") @ vector("slow") > 0.9
+    assert vector("kind") @ vector("late") < 0.5
+    # So "kind nurse" and "friendly staff" share a theme without sharing a word.
+    first, second = found.labels_[:4].tolist(), found.labels_[4:8].tolist()
+    assert len(set(first)) == len(set(second)) == 1 and first[0] != second[0]
