@@ -66,7 +66,7 @@ def main() -> int:
     print(f"Heard coder: {args.folds}-fold cross-validation in {t[0]:.0f} s")
 
     with timer() as train_time:
-        coder = ThemeCoder(random_state=SEED).fit(texts, frame)
+        coder = ThemeCoder(random_state=SEED, n_jobs=-1).fit(texts, frame)
     many = texts * max(1, 20_000 // len(texts))
     with timer() as predict_time:
         coder.predict(many)

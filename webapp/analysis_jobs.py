@@ -118,7 +118,9 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
     )
     report(55, f"Training on {len(texts)} comments and {labels.shape[1]} themes")
     try:
-        coder = ThemeCoder(random_state=0, codebook_version=codebook.version).fit(texts, labels)
+        coder = ThemeCoder(random_state=0, codebook_version=codebook.version, n_jobs=-1).fit(
+            texts, labels
+        )
     except ValueError as error:
         raise JobProblem(str(error)) from None
     report(70, "Saving the model")

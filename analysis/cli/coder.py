@@ -81,7 +81,7 @@ def train_command(
         if dropped:
             click.echo(f"Left out {len(dropped)} themes with fewer than {min_count} comments.")
     try:
-        model = ThemeCoder(random_state=0).fit(texts, frame)
+        model = ThemeCoder(random_state=0, n_jobs=-1).fit(texts, frame)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -145,3 +145,86 @@ def test_bad_training_data_gets_a_clear_error(texts, labels, message):
 def test_an_untrained_coder_says_so():
     with pytest.raises(ValueError, match="not been trained"):
         ThemeCoder().predict(["hello"])
+
+
+def test_a_coder_saved_before_the_combined_weights_still_codes(coder):
+    # Heard's first coders kept one logistic regression per theme (format 1).
+    import copy
+    import io
+
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    old = copy.deepcopy(coder)
+    old.models_ = []
+    for weights, intercept in zip(old.weights_, old.intercepts_, strict=True):
+        model = LogisticRegression()
+        model.coef_, model.intercept_ = weights.reshape(1, -1), np.array([intercept])
+        old.models_.append(model)
+    del old.weights_, old.intercepts_
+    buffer = io.BytesIO()
+    joblib.dump({"format": 1, "coder": old}, buffer)
+    loaded = ThemeCoder.from_bytes(buffer.getvalue())
+    texts = ["Schools and the NHS must work together", "the wait for CAMHS"]
+    assert np.allclose(loaded.predict_proba(texts), coder.predict_proba(texts), atol=1e-5)
+    assert not hasattr(loaded, "models_")
+
+
+def test_a_format_this_heard_does_not_know_is_refused(coder):
+    import io
+
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump({"format": 99, "coder": coder}, buffer)
+    with pytest.raises(ValueError, match=r"format 99.*Train it again"):
+        ThemeCoder.from_bytes(buffer.getvalue())
+
+
+def test_thresholds_trade_micro_against_macro_f1():
+    from analysis.coder import _choose_thresholds
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    target = np.zeros((n, 2), dtype=int)
+    target[:800, 0] = 1  # a common theme the scores separate well
+    target[rng.choice(n, 60, replace=False), 1] = 1  # a rare theme they barely separate
+    proba = np.column_stack(
+        [
+            np.clip(0.75 * target[:, 0] + rng.normal(0.12, 0.1, n), 0, 1),
+            np.clip(0.1 * target[:, 1] + rng.normal(0.15, 0.08, n), 0, 1),
+        ]
+    )
+
+    def scores(cuts):
+        predicted = (proba >= cuts).astype(int)
+        return (
+            f1_score(target, predicted, average="micro"),
+            f1_score(target, predicted, average="macro"),
+        )
+
+    micro_only = scores(_choose_thresholds(proba, target, 1.0))
+    macro_only = scores(_choose_thresholds(proba, target, 0.0))
+    balanced = scores(_choose_thresholds(proba, target, 0.5))
+    assert micro_only[0] > macro_only[0] and macro_only[1] > micro_only[1]
+    assert balanced[0] + balanced[1] >= max(sum(micro_only), sum(macro_only)) - 1e-9
+
+
+def test_a_clean_split_gets_a_cut_near_the_middle_not_the_lowest():
+    from analysis.coder import _choose_thresholds
+
+    target = np.array([[1], [1], [0], [0]] * 10)
+    proba = np.where(target == 1, 0.95, 0.01).astype(float)
+    # Every cut from 0.05 to 0.9 separates these perfectly: take the one nearest 0.5.
+    assert _choose_thresholds(proba, target, 0.5).tolist() == [0.5]
+
+
+def test_the_naive_bayes_ratio_favours_words_of_the_theme():
+    import scipy.sparse as sp
+
+    from analysis.coder import _log_count_ratio
+
+    # Columns: a word only in comments with the theme, one only without, one in both.
+    present = sp.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1]], float))
+    ratio = _log_count_ratio(present, np.array([1, 1, 0, 0]))
+    assert ratio[0] > 0 > ratio[1] and abs(ratio[2]) < 1e-6
