@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlmodel import Session
 
+from models.demo import read_yaml
 from models.organisations import Organisation, list_districts
 from models.responses import (
     FormVersion,
@@ -182,7 +182,7 @@ def load_demo_surveys(
     source = DemoAnswers(
         rng,
         [str(d.id) for d in list_districts(session=session, organisation=organisation)],
-        yaml.safe_load(COMMENTS.read_text(encoding="utf-8")),
+        read_yaml(COMMENTS.read_text(encoding="utf-8")),
     )
     made: list[Response] = []
     for (year, term, opens, closes), (count, agree) in zip(

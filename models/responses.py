@@ -290,10 +290,13 @@ def save_answers(
         }
         if name_given:
             values["respondent_name"] = respondent_name or None
+        # The row's new values go onto `response` below, so SQLAlchemy need not search the
+        # session for objects to update (a search that grows with every response loaded).
         result = session.execute(
             update(Response)
             .where(col(Response.id) == response.id, col(Response.version) == response.version)
             .values(**values)
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount:  # type: ignore[attr-defined]
             for key, value in values.items():  # what the row now holds, without reading it
@@ -364,10 +367,12 @@ def submit_response(
     ]
     if seen_version is not None:
         conditions.append(col(Response.version) == seen_version)
+    # Refreshed below, so SQLAlchemy need not search the session for objects to update.
     result = session.execute(
         update(Response)
         .where(*conditions)
         .values(status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     session.refresh(response)
     return bool(result.rowcount)  # type: ignore[attr-defined]

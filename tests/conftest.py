@@ -6,6 +6,7 @@ import sqlite3
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from argon2 import PasswordHasher
@@ -157,6 +158,32 @@ def fresh_database(request: pytest.FixtureRequest, folder) -> str:
     reset = request.getfixturevalue("postgres_reset")
     reset.reset()
     return reset.url
+
+
+@contextmanager
+def own_database(request: pytest.FixtureRequest, folder) -> Iterator[str]:
+    """A migrated, empty database of the kind `request.param` names, that no other test empties.
+
+    `fresh_database`'s PostgreSQL database is emptied before every test that asks for one, so
+    a module-scoped fixture whose module also has function-scoped database tests keeps its
+    data here instead: in a PostgreSQL database of its own, dropped afterwards.
+    """
+    if request.param == "sqlite":
+        yield fresh_database(request, folder)
+        return
+    request.getfixturevalue("postgres_server_url")  # skips, or fails, when there is no server
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"heard_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def app_config(database_url: str, **overrides) -> dict:

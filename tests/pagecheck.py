@@ -6,50 +6,80 @@ or a script or style tag lacks the CSP nonce.
 """
 
 import re
+from collections import Counter
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element
 
 import html5lib
-from bs4 import BeautifulSoup
 
 
 class PageProblem(AssertionError):
     """A rendered page broke one of the page-level rules."""
 
 
-def _text(node) -> str:
-    return re.sub(r"\s+", " ", node.get_text()).strip()
+def _name(element: Element) -> str | None:
+    """An element's tag without its namespace (an SVG's are namespaced); None for a comment."""
+    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else None
 
 
-def check_page(html: str, csp: str | None, url: str) -> BeautifulSoup:
-    """Raise PageProblem when the page breaks a rule; return the parsed page."""
+def _named(tree: Element, *names: str) -> Iterator[Element]:
+    return (e for e in tree.iter() if _name(e) in names)
+
+
+def _words(element: Element) -> Iterator[str]:
+    """The text inside an element, leaving out comments (but not the text after them)."""
+    if _name(element) is not None and element.text:
+        yield element.text
+    for child in element:
+        yield from _words(child)
+        if child.tail:
+            yield child.tail
+
+
+def _text(element: Element) -> str:
+    return re.sub(r"\s+", " ", "".join(_words(element))).strip()
+
+
+def check_page(html: str, csp: str | None, url: str) -> Element:
+    """Raise PageProblem when the page breaks a rule; return the parsed page.
+
+    The page is parsed once, strictly, and every rule is checked on that tree.
+    """
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     try:
-        parser.parse(html)
+        tree = parser.parse(html)
     except html5lib.html5parser.ParseError as error:
         raise PageProblem(f"{url}: HTML does not parse: {error}") from None
 
-    soup = BeautifulSoup(html, "html.parser")
-    headings = soup.find_all("h1")
+    headings = list(_named(tree, "h1"))
     if len(headings) != 1:
         raise PageProblem(f"{url}: expected exactly one h1, found {len(headings)}")
     h1 = _text(headings[0])
-    title = _text(soup.title) if soup.title else ""
+    title_element = next(_named(tree, "title"), None)
+    title = _text(title_element) if title_element is not None else ""
     if not re.sub(r"^Error: ", "", title).startswith(h1):
         raise PageProblem(f"{url}: title {title!r} does not start with the h1 {h1!r}")
 
-    ids = [tag["id"] for tag in soup.find_all(id=True)]
-    duplicates = {i for i in ids if ids.count(i) > 1}
+    ids = Counter(e.get("id") for e in tree.iter() if _name(e) and "id" in e.attrib)
+    duplicates = {i for i, n in ids.items() if n > 1}
     if duplicates:
         raise PageProblem(f"{url}: duplicate ids {sorted(duplicates)}")
 
-    for link in soup.select(".govuk-error-summary a[href]"):
-        target = link["href"].lstrip("#")
-        if not soup.find(id=target):
+    summaries = (
+        e for e in tree.iter() if _name(e) and "govuk-error-summary" in e.get("class", "").split()
+    )
+    links = {
+        id(a): a for s in summaries for a in _named(s, "a") if a is not s and "href" in a.attrib
+    }
+    for link in links.values():
+        target = link.get("href", "").lstrip("#")
+        if target not in ids:
             raise PageProblem(f"{url}: error summary links to #{target}, which does not exist")
 
     nonce = re.search(r"'nonce-([^']+)'", csp or "")
-    for tag in soup.find_all(["script", "style"]):
-        if tag.name == "script" and tag.get("src"):
+    for tag in _named(tree, "script", "style"):
+        if _name(tag) == "script" and tag.get("src"):
             continue
         if not nonce or tag.get("nonce") != nonce.group(1):
-            raise PageProblem(f"{url}: inline <{tag.name}> without this response's CSP nonce")
-    return soup
+            raise PageProblem(f"{url}: inline <{_name(tag)}> without this response's CSP nonce")
+    return tree

@@ -8,10 +8,10 @@ ratings with no member of staff, which the history shows as imported.
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlmodel import Session
 
 from models import Organisation
+from models.demo import read_yaml
 from models.plan_reports import Stage, add_rating, save_report
 from models.plans import Scheme, SchemeKind, get_plan, list_actions, list_schemes
 from webapp.plan_imports import check, save_rows
@@ -22,7 +22,7 @@ RATED = {"progress": SchemeKind.PROGRESS, "impact": SchemeKind.IMPACT, "status":
 
 def demo_plans() -> list[dict[str, Any]]:
     """The demo plans as demo_plans.yaml describes them."""
-    return list(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))["plans"])
+    return list(read_yaml(DEMO_FILE.read_text(encoding="utf-8"))["plans"])
 
 
 def _key(scheme: Scheme, text: str) -> str | None:

@@ -1,23 +1,65 @@
 """The `heard` command."""
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from models import Organisation, User, authenticate, migrate, new_session
+from tests.conftest import own_database
 from webapp.cli import cli
 
 
-@pytest.fixture
-def run(database_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.delenv("HEARD_DEMO_PASSWORD", raising=False)
-    monkeypatch.delenv("HEARD_ORGANISATION", raising=False)
+def runner(database_url: str) -> Callable[..., Result]:
+    """`heard ...` on the database, with no demo password or organisation in the environment."""
+    # The runner sets these while the command runs (None removes one) and then puts back
+    # what was there.
+    quiet = {"DATABASE_URL": database_url, "HEARD_DEMO_PASSWORD": None, "HEARD_ORGANISATION": None}
 
     def invoke(*args, input=None, env=None):
-        return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+        return CliRunner().invoke(
+            cli, list(args), input=input, env={**quiet, **(env or {})}, catch_exceptions=False
+        )
 
     return invoke
+
+
+@pytest.fixture
+def run(database_url):
+    return runner(database_url)
+
+
+@dataclass
+class DemoRuns:
+    """`heard demo` run twice on an empty database, as someone trying Heard would."""
+
+    first: Result
+    second: Result
+    users: int  # counted straight after the second run
+    organisations: int
+    run: Callable[..., Result]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_runs(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[DemoRuns]:
+    """The whole demo takes seconds to load, so it is loaded once per database for the module.
+
+    What the runs printed and what they left are kept before any test sees the database; the
+    tests that go on to use it (loading forms) change nothing those record.
+    """
+    with own_database(request, tmp_path_factory.mktemp("cli")) as database_url:
+        run = runner(database_url)
+        first = run("demo")
+        second = run("demo")
+        yield DemoRuns(
+            first,
+            second,
+            users=count(database_url, User),
+            organisations=count(database_url, Organisation),
+            run=run,
+        )
 
 
 def count(database_url, table):
@@ -35,16 +77,16 @@ def test_db_upgrade_and_current(run, database_url):
     assert run("db", "current").output.strip() == migrate.head_revision(database_url)
 
 
-def test_demo_prints_logins_and_a_random_password_once(run, database_url):
-    first = run("demo")
+def test_demo_prints_logins_and_a_random_password_once(demo_runs):
+    first = demo_runs.first
     assert first.exit_code == 0
     assert "admin@demo.heard" in first.output and "safeguarding@demo.heard" in first.output
     assert "shown once" in first.output
     assert "http://127.0.0.1:5000/sign-in" in first.output
     assert "Demo “You said, we did”: one published entry" in first.output
-    second = run("demo")
+    second = demo_runs.second
     assert "shown once" not in second.output
-    assert count(database_url, User) == 5 and count(database_url, Organisation) == 1
+    assert demo_runs.users == 5 and demo_runs.organisations == 1
 
 
 def test_demo_uses_heard_demo_password(run, database_url):
@@ -128,10 +170,10 @@ def test_users_create_explains_bad_input(run, database_url, demo):
     assert count(database_url, User) == 5
 
 
-def test_forms_load_checks_and_versions_definitions(run, database_url, tmp_path):
+def test_forms_load_checks_and_versions_definitions(demo_runs, tmp_path):
     from forms.schema import DEFINITIONS
 
-    run("demo")
+    run = demo_runs.run  # on the database `heard demo` loaded
     unchanged = run("forms", "load", str(DEFINITIONS))
     assert "all-about-me-pathway-1 version 1 (published): unchanged" in unchanged.output
     changed = tmp_path / "all-about-me.yaml"
