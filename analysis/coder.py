@@ -33,8 +33,10 @@ these beat logistic regression with per-theme F1 thresholds: micro-F1 0.708 to a
 
 from __future__ import annotations
 
+import inspect
 import io
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +50,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from analysis.batches import BATCH_SIZE, batched
@@ -75,7 +77,9 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         folds: Folds used for the out-of-fold scores behind calibration and thresholds.
         micro_weight: How the thresholds trade micro-F1 against macro-F1 (1 is micro-F1
             only, 0 macro-F1 only).
-        random_state: Seed for the folds, so training is repeatable.
+        random_state: Seed for the folds and the solver, so training is repeatable. With
+            ``n_jobs`` above one, liblinear's threads share one random number generator,
+            so weights can differ in about the sixth decimal place from run to run.
         codebook_version: Recorded in :attr:`metadata_` and in saved models.
         n_jobs: Themes trained at once (threads); ``None`` is one, ``-1`` every core.
 
@@ -201,9 +205,10 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
     ) -> tuple[np.ndarray, float, np.ndarray, float]:
         """Fit one theme's two machines; return each one's weights (in terms of the plain
         features) and intercept."""
-        plain = LinearSVC(C=self.C).fit(features, target)
+        plain = LinearSVC(C=self.C, random_state=self.random_state).fit(features, target)
         ratio = _log_count_ratio(present, target)
-        scaled = LinearSVC(C=self.nb_C).fit(features @ sp.diags(ratio), target)
+        scaled = LinearSVC(C=self.nb_C, random_state=self.random_state)
+        scaled.fit(features @ sp.diags(ratio), target)
         return (
             plain.coef_[0],
             float(plain.intercept_[0]),
@@ -261,8 +266,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         """Each machine's score for each comment, from models that never saw the comment."""
         plain = np.zeros(matrix.shape, dtype=np.float64)
         weighted = np.zeros(matrix.shape, dtype=np.float64)
-        splitter = KFold(n_splits=folds, shuffle=True, random_state=self.random_state)
-        for train, test in splitter.split(features):
+        for train, test in _spread_folds(matrix, folds, self.random_state):
             target = matrix[train]
             # A theme with no positives (or only positives) in this fold cannot be learned.
             constant = target.min(axis=0) == target.max(axis=0)
@@ -415,6 +419,10 @@ def _unwrap(saved: object) -> ThemeCoder:
         coder.weights_ = np.vstack([m.coef_[0] for m in coder.models_]).astype(np.float32)
         coder.intercepts_ = np.array([m.intercept_[0] for m in coder.models_])
         del coder.models_
+        # Settings added since, at their defaults, so get_params and clone still work.
+        for name, parameter in inspect.signature(ThemeCoder.__init__).parameters.items():
+            if name != "self" and not hasattr(coder, name):
+                setattr(coder, name, parameter.default)
         return coder
     if saved.get("format") != FORMAT_VERSION:
         raise ValueError(
@@ -444,6 +452,38 @@ def _label_matrix(y: Any, themes: Sequence[str] | None) -> tuple[np.ndarray, lis
     except (TypeError, ValueError) as error:
         raise ValueError("Theme columns must hold 1 (coded) or 0/blank (not coded).") from error
     return matrix, names
+
+
+def _spread_folds(
+    matrix: np.ndarray, folds: int, random_state: int | None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Shuffled folds in which every fold can learn every theme.
+
+    Plain shuffled folds can put all three examples of a rare theme in one fold: the
+    models for that fold never see the theme, the theme's examples all get the lowest
+    score, and its calibration comes out flat or backwards. When that happens, the folds
+    are stratified on the rarest theme each comment has instead, which spreads the rarest
+    themes first.
+    """
+    shuffled = KFold(n_splits=folds, shuffle=True, random_state=random_state)
+    plain = list(shuffled.split(matrix))
+    if not any(_some_theme_constant(matrix[train]) for train, _ in plain):
+        return plain
+    counts = matrix.sum(axis=0)
+    rarity = np.where(matrix == 1, counts, np.inf)
+    key = np.where(matrix.any(axis=1), rarity.argmin(axis=1), -1)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    try:
+        with warnings.catch_warnings():
+            # A key held by fewer comments than there are folds is expected, and harmless.
+            warnings.simplefilter("ignore", UserWarning)
+            return list(splitter.split(np.zeros(len(key)), key))
+    except ValueError:  # every key is held by fewer comments than there are folds
+        return plain
+
+
+def _some_theme_constant(target: np.ndarray) -> bool:
+    return bool((target.min(axis=0) == target.max(axis=0)).any())
 
 
 def _log_count_ratio(present: sp.csr_matrix, target: np.ndarray) -> np.ndarray:

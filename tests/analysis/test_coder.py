@@ -161,13 +161,14 @@ def test_a_coder_saved_before_the_combined_weights_still_codes(coder):
         model = LogisticRegression()
         model.coef_, model.intercept_ = weights.reshape(1, -1), np.array([intercept])
         old.models_.append(model)
-    del old.weights_, old.intercepts_
+    del old.weights_, old.intercepts_, old.nb_C, old.micro_weight, old.n_jobs
     buffer = io.BytesIO()
     joblib.dump({"format": 1, "coder": old}, buffer)
     loaded = ThemeCoder.from_bytes(buffer.getvalue())
     texts = ["Schools and the NHS must work together", "the wait for CAMHS"]
     assert np.allclose(loaded.predict_proba(texts), coder.predict_proba(texts), atol=1e-5)
     assert not hasattr(loaded, "models_")
+    assert loaded.get_params()["micro_weight"] == 0.5  # settings added since get defaults
 
 
 def test_a_format_this_heard_does_not_know_is_refused(coder):
@@ -229,3 +230,32 @@ def test_the_naive_bayes_ratio_favours_words_of_the_theme():
     present = sp.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1]], float))
     ratio = _log_count_ratio(present, np.array([1, 1, 0, 0]))
     assert ratio[0] > 0 > ratio[1] and abs(ratio[2]) < 1e-6
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_theme_with_three_examples_is_learned_whatever_the_seed(seed):
+    # Three examples and three folds: shuffled folds sometimes put all three in one fold,
+    # which left the theme with no slope at all; the folds now share them out.
+    filler = [
+        "the staff were kind",
+        "we waited a long time",
+        "parking was hard",
+        "the food was cold",
+        "the nurse explained everything",
+        "appointments kept changing",
+    ]
+    lights = [
+        "the lights on the ward were too bright",
+        "bright lights kept him awake",
+        "could the lights be dimmed at night",
+    ]
+    texts = [*[f"{line} {n}" for n in range(10) for line in filler][:57], *lights]
+    labels = pd.DataFrame(
+        {
+            "waiting": [int("waited" in t or "appointments" in t) for t in texts],
+            "lights": [0] * 57 + [1, 1, 1],
+        }
+    )
+    coder = ThemeCoder(random_state=seed).fit(texts, labels)
+    proba = coder.predict_proba(["the lights on the ward were too bright", "the food was cold"])
+    assert proba[0, 1] > 0.5 > proba[1, 1]
