@@ -58,6 +58,16 @@ def unavailable(service: str, flag: str, reason: str) -> None:
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """A throwaway database on the PostgreSQL server, dropped at the end of the run."""
+    with scratch_postgres() as url:
+        yield url
+
+
+@contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """A database of its own on the PostgreSQL server, dropped afterwards.
+
+    Skips, or fails when PostgreSQL is required, if there is no server.
+    """
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     name = f"heard_test_{uuid.uuid4().hex[:12]}"
     try:
@@ -66,11 +76,12 @@ def postgres_server_url() -> Iterator[str]:
     except OperationalError as error:
         admin.dispose()
         unavailable("PostgreSQL", "REQUIRE_POSTGRES", str(error).splitlines()[0])
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -171,19 +182,9 @@ def own_database(request: pytest.FixtureRequest, folder) -> Iterator[str]:
     if request.param == "sqlite":
         yield fresh_database(request, folder)
         return
-    request.getfixturevalue("postgres_server_url")  # skips, or fails, when there is no server
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"heard_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres() as url:
         migrate.upgrade(url)
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def app_config(database_url: str, **overrides) -> dict:
