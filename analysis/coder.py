@@ -269,7 +269,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         for train, test in _spread_folds(matrix, folds, self.random_state):
             target = matrix[train]
             # A theme with no positives (or only positives) in this fold cannot be learned.
-            constant = target.min(axis=0) == target.max(axis=0)
+            constant = _constant_themes(target)
             learnable = np.flatnonzero(~constant)
             models = self._fit_themes(features[train], target[:, learnable])
             held_out = features[test]
@@ -467,7 +467,7 @@ def _spread_folds(
     """
     shuffled = KFold(n_splits=folds, shuffle=True, random_state=random_state)
     plain = list(shuffled.split(matrix))
-    if not any(_some_theme_constant(matrix[train]) for train, _ in plain):
+    if not any(_constant_themes(matrix[train]).any() for train, _ in plain):
         return plain
     counts = matrix.sum(axis=0)
     rarity = np.where(matrix == 1, counts, np.inf)
@@ -482,8 +482,9 @@ def _spread_folds(
         return plain
 
 
-def _some_theme_constant(target: np.ndarray) -> bool:
-    return bool((target.min(axis=0) == target.max(axis=0)).any())
+def _constant_themes(target: np.ndarray) -> np.ndarray:
+    """Which themes are on none of these comments, or on all of them: nothing to learn."""
+    return target.min(axis=0) == target.max(axis=0)
 
 
 def _log_count_ratio(present: sp.csr_matrix, target: np.ndarray) -> np.ndarray:
