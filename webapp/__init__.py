@@ -44,6 +44,7 @@ from webapp import (
     staff_yswd,
     survey_links,
     symbols,
+    template_cache,
     yswd_public,
     yswd_view,
 )
@@ -77,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.bytecode_cache = template_cache.TEMPLATES
 
     logs.init_app(app)
     db.init_app(app)
