@@ -14,7 +14,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 DIST := webapp/static/dist
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 
-.PHONY: help install run test test-fast lint format bench migrate demo assets \
+.PHONY: help install run test test-fast coverage lint format bench migrate demo assets \
         translations-extract translations-update translations-compile translations-init clean
 
 help: ## List the targets
@@ -88,7 +88,10 @@ test: install lint ## Install everything, check the code, and run the whole test
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test-fast: ## Run the tests without installing or linting first
-	$(BIN)/pytest -x --no-cov
+	$(BIN)/pytest -x
+
+coverage: install ## Run the whole suite with a line and branch coverage report (slower)
+	$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term:skip-covered
 
 lint: $(STAMP)/python ## ruff, the import contract and mypy
 	$(BIN)/ruff check .
