@@ -1,8 +1,13 @@
-"""Compiled templates are shared by the apps of one process, and never used stale."""
+"""What one process compiles once for all the apps it makes: templates (for every process)
+and route URL builders (in tests, see tests/conftest.py).
+
+Compiled templates are never used stale, and shared builders build each app's own URLs.
+"""
 
 import re
 from unittest import mock
 
+import flask
 import pytest
 from jinja2 import DictLoader, Environment
 
@@ -65,3 +70,19 @@ def test_every_app_shares_the_process_cache_and_renders_the_same(database_url, c
 
 def unnonced(response) -> str:
     return re.sub(r'nonce="[^"]+"', 'nonce=""', response.get_data(as_text=True))
+
+
+def test_apps_share_each_routes_url_builder_and_build_the_same_urls(database_url):
+    first, second = make_app(database_url), make_app(database_url)
+
+    def rule(app, path):
+        return next(r for r in app.url_map.iter_rules() if r.rule == path)
+
+    for path in ["/accessibility", "/r/<code>"]:
+        assert rule(first, path)._build.__func__ is rule(second, path)._build.__func__
+        assert rule(first, path)._build.__self__ is rule(first, path)  # bound to its own route
+    for app in (first, second):
+        with app.test_request_context():
+            assert flask.url_for(rule(app, "/r/<code>").endpoint, code="a b") == "/r/a%20b"
+            accessibility = rule(app, "/accessibility").endpoint
+            assert flask.url_for(accessibility, x="1") == "/accessibility?x=1"
