@@ -5,7 +5,7 @@ or command, and each new app would otherwise compile Heard's, GOV.UK Frontend's 
 form widgets' templates again: that was the largest cost of a typical test. Jinja checks a
 template's source against the checksum stored with its code before using the code, so an
 edited template is compiled afresh, and code compiled under other environment settings
-(block delimiters, whitespace control, extensions) is kept apart from the rest.
+(block delimiters, whitespace control, extensions, async) is kept apart from the rest.
 """
 
 from jinja2 import Environment
@@ -59,7 +59,9 @@ def _settings(environment: Environment) -> int:
             environment.newline_sequence,
             environment.keep_trailing_newline,
             environment.optimized,
+            environment.is_async,
             getattr(autoescape, "__qualname__", autoescape),
+            getattr(environment.finalize, "__qualname__", environment.finalize),
             tuple(sorted(environment.extensions)),
         )
     )
