@@ -41,10 +41,10 @@ class SharedBytecodeCache(BytecodeCache):
         return len(self._code)
 
 
-def _settings(environment: Environment) -> int:
-    """A fingerprint of every environment setting that changes the code a template compiles to."""
+def _settings(environment: Environment) -> str:
+    """Every environment setting that changes the code a template compiles to, as text."""
     autoescape = environment.autoescape
-    return hash(
+    return repr(
         (
             environment.block_start_string,
             environment.block_end_string,
