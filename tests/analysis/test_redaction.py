@@ -78,3 +78,114 @@ def test_odd_input_does_not_crash(value):
 def test_find_personal_details_names_the_kinds():
     assert find_personal_details("jo@example.org or 07700 900123") == ["email", "phone"]
     assert find_personal_details("nothing personal") == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Write to me at 14 Mill Lane, or call", "Write to me at [address], or call"),
+        ("we live at 22 acacia avenue now", "we live at [address] now"),
+        ("Flat 2, 31a Station Road", "[address]"),
+        ("post it to 3 Church Close please", "post it to [address] please"),
+        ("at 12 High St. by the shop", "at [address]. by the shop"),
+    ],
+)
+def test_street_addresses_are_redacted(raw, expected):
+    assert redact(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "we were sent 3 times down the road",
+        "it was 2 doors down the street",
+        "a 2 hour drive each way",
+        "we waited 3 years on the Way Forward plan",
+        "there are 4 close friends in his class",
+    ],
+)
+def test_counts_before_street_words_are_not_addresses(ordinary):
+    assert redact(ordinary) == ordinary
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Mrs Patel at Riverside Primary School helped", "Mrs [name] at [setting] helped"),
+        ("At Harbour View Academy the team", "At [setting] the team"),
+        ("we went to St Mary's School", "we went to [setting]"),
+        ("at The Oaks Nursery", "at The [setting]"),
+    ],
+)
+def test_settings_named_in_the_text_are_redacted_without_a_list(raw, expected):
+    assert redact(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "generic",
+    [
+        "we need a Special School place",
+        "The Sixth Form College was good",
+        "moving to a Primary School soon",
+        "Speech and Language Therapy was slow",
+    ],
+)
+def test_kinds_of_setting_are_not_setting_names(generic):
+    assert redact(generic) == generic
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("We have had no help at all for Ethan.", "We have had no help at all for [name]."),
+        ("ethan loves his teacher", "[name] loves his teacher"),
+        ("Ethan Smith said no", "[name] said no"),
+        ("Ethan's plan is late", "[name]'s plan is late"),
+        ("Lily-Mae loves it", "[name] loves it"),
+        ("I said thank you to Grace and Will", "I said thank you to [name] and [name]"),
+        ("MY SON ETHAN NEEDS HELP", "MY SON [name] NEEDS HELP"),
+        ("Rebecca was very kind", "[name] was very kind"),
+    ],
+)
+def test_common_given_names_are_redacted_with_no_cue(raw, expected):
+    assert redact(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "Will they help? I hope so",
+        "Grace and patience were needed",
+        "I will go in May",
+        "we met at the Victoria Centre",
+        "after my TIA the paramedics came",
+        "he was on Rowan 1 for a week",
+        "Mr Jones at the Hope Centre",
+    ],
+)
+def test_words_acronyms_and_places_that_look_like_names_are_left(ordinary):
+    redacted = redact(ordinary)
+    assert "[name]" not in redacted.replace("Mr [name]", "")
+
+
+def test_redacting_twice_changes_nothing():
+    text = (
+        "Write to me at 14 Mill Lane, ME14 1XQ. Mrs Patel at Riverside Primary School "
+        "and Ethan Smith's sister Lily-Mae, jo@example.org"
+    )
+    once = redact(text)
+    assert redact(once) == once
+    assert find_personal_details(text) == ["address", "postcode", "name", "setting", "email"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [("EMAIL", "ab-cd@example.org"), ("SETTING_BY_NAME", "Ab-Cd School")],
+)
+def test_patterns_only_start_where_a_run_of_their_characters_starts(pattern, text):
+    """So a 100 KB run like "a-a-a-..." is read once, not once from each of its positions."""
+    import analysis.redaction as redaction
+
+    compiled = getattr(redaction, pattern)
+    assert compiled.match(text, 0)
+    assert all(compiled.match(text, start) is None for start in range(1, len(text)))
