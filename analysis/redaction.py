@@ -234,7 +234,7 @@ def _redact_first_names(text: str) -> str:
     for match in _WORD.finditer(text):
         if match.start() < skip_until:
             continue
-        if not _is_given_name(match.group(0), text[: match.start()], shouting=shouting):
+        if not _is_given_name(text, match, shouting=shouting):
             continue
         end = match.end()
         # "the Victoria Centre", "James Cook University Hospital", "Rowan 1" (a ward).
@@ -262,7 +262,12 @@ _PLACE_KINDS = (
 _PLACE_AFTER_NAME = re.compile(r"\s+(?:(?i:" + _PLACE_KINDS + r")\b|\d)")
 
 
-def _is_given_name(word: str, before: str, *, shouting: bool = False) -> bool:
+# Verbs that make a word at the start of a sentence a name: "Will said he would ring".
+_REPORTING = re.compile(r"\s+(?:said|says|told|asked|helped|explained|rang|phoned|emailed)\b")
+
+
+def _is_given_name(text: str, match: re.Match[str], *, shouting: bool = False) -> bool:
+    word = match.group(0)
     if word.isupper() and len(word) > 1 and not shouting:
         # An acronym ("TIA", "AMY" in a list of services), unless the whole text shouts.
         return False
@@ -279,9 +284,13 @@ def _is_given_name(word: str, before: str, *, shouting: bool = False) -> bool:
         return True
     if lowered not in WORD_NAMES or not (word[0].isupper() and word[1:].islower()):
         return False
+    if _REPORTING.match(text, match.end()):
+        return True
     # Mid-sentence: something other than sentence punctuation comes before it.
-    preceding = before.rstrip(" \t\"'\u2018\u201c(")
-    return bool(preceding) and preceding[-1] not in ".!?:;\n"
+    start = match.start()
+    while start > 0 and text[start - 1] in " \t\"'\u2018\u201c(":
+        start -= 1
+    return start > 0 and text[start - 1] not in ".!?:;\n"
 
 
 def find_personal_details(text: object) -> list[str]:

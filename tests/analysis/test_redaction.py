@@ -145,6 +145,7 @@ def test_kinds_of_setting_are_not_setting_names(generic):
         ("I said thank you to Grace and Will", "I said thank you to [name] and [name]"),
         ("MY SON ETHAN NEEDS HELP", "MY SON [name] NEEDS HELP"),
         ("Rebecca was very kind", "[name] was very kind"),
+        ("Will said he would ring. Grace told us", "[name] said he would ring. [name] told us"),
     ],
 )
 def test_common_given_names_are_redacted_with_no_cue(raw, expected):
