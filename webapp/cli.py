@@ -31,6 +31,7 @@ from webapp.codebook_cli import codebook_group
 from webapp.command_organisation import organisation_for
 from webapp.plans_cli import plans_group
 from webapp.privacy_cli import retention_group, sar_group
+from webapp.redaction_cli import redaction_group
 from webapp.yswd_cli import yswd_group
 
 
@@ -228,5 +229,6 @@ cli.add_command(yswd_group)
 cli.add_command(codebook_group)
 cli.add_command(retention_group)
 cli.add_command(sar_group)
+cli.add_command(redaction_group)
 for command in BACKUP_COMMANDS:
     cli.add_command(command)

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from analysis.redaction import redact
 from analysis.safeguarding import screen
-from models import Organisation, list_settings, list_users
+from models import Organisation
 from models.coding import (
     CodingSource,
     code_comment,
@@ -20,7 +20,7 @@ from models.coding import (
 from models.demo import demo_comments
 from models.demo_surveys import load_demo_surveys
 from webapp.journey import definition_by_id
-from webapp.screening import process_submission
+from webapp.screening import organisation_words, process_submission
 
 QUESTION_ID = "have-your-say"
 
@@ -35,8 +35,7 @@ def load_comments(*, session: Session, organisation: Organisation) -> int:
     ):
         return 0
     theme_ids = {t.key: t.id for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
-    names = [u.full_name for u in list_users(session=session, organisation_id=organisation.id)]  # type: ignore[arg-type]
-    places = [s.name for s in list_settings(session=session, organisation=organisation)]
+    names, places = organisation_words(session, organisation)
     records = demo_comments()
     for number, record in enumerate(records):
         comment = save_comment(

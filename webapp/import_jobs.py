@@ -15,8 +15,6 @@ from forms.schema import FormDefinition
 from models import (
     FormVersion,
     Organisation,
-    list_settings,
-    list_users,
     record_event,
     save_answers,
     start_response,
@@ -26,7 +24,7 @@ from models.jobs import Job
 from models.surveys import SurveyImport, SurveyRound, finish_import
 from webapp.analysis_jobs import JobProblem, Report
 from webapp.journey import context_for, definition_by_id
-from webapp.screening import Analysed, analyse, district_of, record
+from webapp.screening import Analysed, analyse, district_of, organisation_words, record
 from webapp.survey_imports import SpreadsheetError, convert, read_table
 
 KIND = "survey-import"  # the job kind, as webapp/analysis_jobs.py knows it
@@ -68,8 +66,7 @@ def run_import(session: Session, job: Job, report: Report) -> dict[str, Any]:
             f"{len(problems)} problems were found in the file, so nothing was imported. "
             "Check the columns again to see them."
         )
-    names = [u.full_name for u in list_users(session=session, organisation_id=organisation.id)]  # type: ignore[arg-type]
-    places = [s.name for s in list_settings(session=session, organisation=organisation)]
+    names, places = organisation_words(session, organisation)
     analysed = []
     for number, answers in enumerate(rows, start=1):
         analysed.append(analyse(definition, answers, names=names, places=places))

@@ -68,13 +68,12 @@ def district_of(
     return None
 
 
-def known_names(session: Session, organisation: Organisation, response: Response) -> list[str]:
-    """Names redaction must always remove: the respondent's own, and every member of staff."""
+def organisation_words(session: Session, organisation: Organisation) -> tuple[list[str], list[str]]:
+    """What redaction must always remove in this organisation: its staff's names, and the
+    names of its settings."""
     staff = list_users(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
-    names = [user.full_name for user in staff]
-    if response.respondent_name:
-        names.append(response.respondent_name)
-    return names
+    settings = list_settings(session=session, organisation=organisation)
+    return [user.full_name for user in staff], [setting.name for setting in settings]
 
 
 @dataclass(frozen=True)
@@ -153,12 +152,10 @@ def process_submission(
     """Screen, redact, and code every free-text answer; return the most severe screening."""
     if not any(free_text_answers(definition, response.answers)):
         return most_severe([])
-    analysed = analyse(
-        definition,
-        response.answers,
-        names=known_names(session, organisation, response),
-        places=[s.name for s in list_settings(session=session, organisation=organisation)],
-    )
+    names, places = organisation_words(session, organisation)
+    if response.respondent_name:
+        names.append(response.respondent_name)
+    analysed = analyse(definition, response.answers, names=names, places=places)
     return record(
         session=session,
         organisation=organisation,

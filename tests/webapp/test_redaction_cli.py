@@ -1,0 +1,208 @@
+"""`heard redaction reapply`: words stored under an older redaction are redacted again.
+
+The comments here are stored as an older Heard would have left them: a child's name, an
+address, a new member of staff and a new setting all still in the words, and copied into
+plan evidence, a “You said, we did” quote and a discovered cluster.
+"""
+
+import pytest
+from sqlmodel import select
+
+from models import (
+    OrganisationCreate,
+    Role,
+    SettingCreate,
+    UserCreate,
+    create_organisation,
+    create_setting,
+    create_user,
+    get_published_form,
+    list_users,
+    save_answers,
+    start_response,
+    submit_response,
+)
+from models.audit import AuditEvent
+from models.coding import Comment, get_active_codebook, list_themes, save_comment
+from models.demo import DEMO_SLUG
+from models.jobs import Job, create_job
+from models.organisations import Phase, SettingType
+from models.plan_evidence import EvidenceKind, EvidenceLink, add_evidence
+from models.plans import PlanAction
+from models.review import DiscoveredCluster
+from models.yswd import Audience, YswdQuote, create_entry, set_quotes
+from tests.webapp.plans import small_plan
+from webapp.redaction_cli import redaction_group
+
+OLD = "We had no help for Ethan at 14 Mill Lane until Okonkwo came from Riverside Centre."
+NEW = "We had no help for [name] at [address] until [name] came from [setting]."
+WRITER = "Zephyrine said her son is happier now."  # a name only the response knows
+
+
+def run(app, *args):
+    result = app.test_cli_runner().invoke(redaction_group, ["reapply", *args])
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def stored(session, demo, published):
+    """Comments and copies of them, as redaction before this version left them."""
+    org = demo.organisation
+    version = get_published_form(session=session, slug="all-about-me-pathway-1")
+    response, _token = start_response(session=session, organisation_id=org.id, form_version=version)
+    save_answers(
+        session=session,
+        response=response,
+        page_id="about-me",
+        answers={"name": "Zephyrine Quill", "provided-by": "child-alone"},
+        respondent_name="Zephyrine Quill",
+        name_given=True,
+    )
+    submit_response(session=session, response=response)
+    old = save_comment(
+        session=session,
+        organisation_id=org.id,
+        response_id=None,
+        question_id="could-be-better",
+        text_redacted=OLD,
+        sentiment="negative",
+        flagged=False,
+        quote_consent=True,
+    )
+    own = save_comment(
+        session=session,
+        organisation_id=org.id,
+        response_id=response.id,
+        question_id="what-matters",
+        text_redacted=WRITER,
+        sentiment="positive",
+        flagged=False,
+    )
+    # Staff and settings added since the comments were stored.
+    create_user(
+        session=session,
+        organisation_id=org.id,
+        data=UserCreate(
+            email="p.okonkwo@example.org",
+            full_name="Priya Okonkwo",
+            role=Role.PARTICIPATION,
+            password="a long enough password 1",
+        ),
+    )
+    create_setting(
+        session=session,
+        organisation=org,
+        data=SettingCreate(
+            name="Riverside Centre", setting_type=SettingType.PRU, phase=Phase.SECONDARY
+        ),
+    )
+    session.commit()
+
+    plan = small_plan(session, org.id)
+    action = session.exec(select(PlanAction).where(PlanAction.plan_id == plan.id)).first()
+    add_evidence(
+        session=session, action=action, kind=EvidenceKind.QUOTE, user_id=None, comment_id=old.id
+    )
+    codebook = get_active_codebook(session=session, organisation_id=org.id)
+    theme_id = list_themes(session=session, codebook_id=codebook.id)[0].id
+    entry = create_entry(
+        session=session,
+        organisation_id=org.id,
+        user_id=list_users(session=session, organisation_id=org.id)[0].id,
+        audience=Audience.PARENTS,
+        academic_year="2026/27",
+        term="autumn",
+        title="Help",
+        you_said="",
+        easy_said="",
+        respondents=1,
+        themes=[(theme_id, "Help", 1)],
+    )
+    set_quotes(session=session, entry=entry, quotes=[(old.id, theme_id, OLD)])
+    job = create_job(session=session, organisation_id=org.id, kind="discover")
+    theme = {"id": 0, "name": "ethan / help", "keywords": ["ethan", "help"], "size": 1}
+    job.result = {"themes": [{**theme, "representatives": [OLD]}], "other": 0}
+    session.add(job)
+    session.add(
+        DiscoveredCluster(
+            organisation_id=org.id,
+            codebook_id=codebook.id,
+            job_id=job.id,
+            name="ethan / help",
+            keywords=["ethan", "help"],
+            size=1,
+            quotes=[OLD],
+            comment_ids=[old.id],
+        )
+    )
+    session.commit()
+    return {"old": old.id, "own": own.id, "job": job.id}
+
+
+def test_a_dry_run_counts_every_copy_and_changes_nothing(app, session, stored):
+    result = run(app, "--organisation", DEMO_SLUG, "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Comments: 2 would change",
+        "Plan evidence quotes: 1 would change",
+        "Yswd quotes: 1 would change",
+        "Discovery clusters: 1 would change",
+        "Discovery results: 1 would change",
+        "This was a dry run: nothing was changed.",
+    ]
+    session.expire_all()
+    assert session.get(Comment, stored["old"]).text_redacted == OLD
+    assert session.exec(select(YswdQuote)).one().text == OLD
+    assert reapplied(session) == []
+
+
+def test_every_stored_copy_is_redacted_again_and_a_second_run_changes_nothing(app, session, stored):
+    result = run(app, "--organisation", DEMO_SLUG)
+
+    assert result.exit_code == 0, result.output
+    assert "Comments: 2 changed" in result.output
+    session.expire_all()
+    assert session.get(Comment, stored["old"]).text_redacted == NEW
+    # The writer's own name is known from their response while the response holds it.
+    own = session.get(Comment, stored["own"]).text_redacted
+    assert own == "[name] said her son is happier now."
+    quote = session.exec(select(EvidenceLink).where(EvidenceLink.kind == EvidenceKind.QUOTE)).one()
+    assert quote.quote == NEW
+    assert session.exec(select(YswdQuote)).one().text == NEW
+    cluster = session.exec(select(DiscoveredCluster)).one()
+    assert (cluster.name, cluster.keywords, cluster.quotes) == ("[name] / help", ["help"], [NEW])
+    [theme] = session.get(Job, stored["job"]).result["themes"]
+    assert (theme["name"], theme["keywords"], theme["representatives"]) == (
+        "[name] / help",
+        ["help"],
+        [NEW],
+    )
+    [event] = reapplied(session)
+    assert event.details["comments"] == 2 and event.details["yswd quotes"] == 1
+    assert "Ethan" not in str(event.details)
+
+    again = run(app, "--organisation", DEMO_SLUG)
+    assert again.exit_code == 0, again.output
+    assert "Comments: 0 changed" in again.output
+    assert "Everything stored was already redacted as it would be today." in again.output
+    assert len(reapplied(session)) == 2
+
+
+def test_the_organisation_must_be_named_when_there_are_several(app, session, stored):
+    create_organisation(session=session, data=OrganisationCreate(slug="other", name="Other"))
+    session.commit()
+    result = run(app)
+    assert result.exit_code == 2
+    assert "say which organisation with --organisation" in result.output
+    unknown = run(app, "--organisation", "nowhere")
+    assert unknown.exit_code == 2 and "there is no organisation called 'nowhere'" in unknown.output
+    session.expire_all()
+    assert session.get(Comment, stored["old"]).text_redacted == OLD
+
+
+def reapplied(session):
+    session.expire_all()
+    query = select(AuditEvent).where(AuditEvent.action == "redaction.reapplied")
+    return list(session.exec(query))
