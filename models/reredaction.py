@@ -56,14 +56,14 @@ def redact_again(
                 counts["comments"] += 1
                 if not dry_run:
                     _update(session, Comment, comment_id, text_redacted=new)
-        last = rows[-1][0]
+        last = rows[-1][0] or 0
     for model, column, kind in (
         (EvidenceLink, "quote", "plan evidence quotes"),
         (YswdQuote, "text", "yswd quotes"),
     ):
         quotes = session.exec(
-            select(model.id, getattr(model, column))  # type: ignore[attr-defined]
-            .join(Comment, col(Comment.id) == model.comment_id)  # type: ignore[attr-defined]
+            select(model.id, getattr(model, column))
+            .join(Comment, col(Comment.id) == model.comment_id)
             .where(Comment.organisation_id == organisation_id)
         ).all()
         for row_id, text in quotes:
@@ -76,7 +76,7 @@ def redact_again(
     return counts
 
 
-def _update(session: Session, model: Any, row_id: int, **values: str) -> None:
+def _update(session: Session, model: Any, row_id: int | None, **values: str) -> None:
     session.execute(update(model).where(model.id == row_id).values(**values))
 
 
