@@ -6,8 +6,9 @@ covers children's and parents' generations and the main communities of English p
 It was written for Heard, not taken from a dataset; add to it freely.
 
 Names that are also ordinary English words ("Grace", "Will", "Rose") are kept apart in
-:data:`WORD_NAMES`, because "grace" or "will" in lower case, or at the start of a sentence,
-is usually the word.
+:data:`WORD_NAMES`, because "grace" or "will" in lower case is usually the word; the ones
+that often start a sentence as the word ("Will they...") are in :data:`SENTENCE_START_WORDS`
+as well.
 """
 
 from __future__ import annotations
@@ -54,16 +55,22 @@ wendy wiktoria william wojciech yasmin yusuf zac zach zachary zahra zain zainab 
 zoe zofia zuzanna
 """
 
-#: Names that are also ordinary words or places: redacted only when capitalised in the
-#: middle of a sentence, where the word would not be. Months, seasons and words that are
-#: often capitalised mid-sentence ("May", "Summer", "Christian", "Sky") are in neither
-#: list; they are found only after a cue such as "my daughter".
+#: Names that are also ordinary words or places: redacted only when capitalised. Months,
+#: seasons and words that are often capitalised mid-sentence ("May", "Summer", "Christian",
+#: "Sky") are in neither list; they are found only after a cue such as "my daughter".
 _WORD_NAMES = """
-amber beau ben bill bob carol chelsea cliff crystal daisy dale dawn dean faith florence
-frank georgia grace guy harry hazel heather hope hunter iris ivy jack jade jasmine jay
-jordan joy lily mark max melody miles olive pat pearl penny poppy ray rob robin rose rowan
-ruby sally sue sunny teddy victoria violet will willow
+amber beau ben bob carol chelsea daisy florence georgia harry hazel heather iris ivy jack
+jade jasmine jordan lily melody olive pearl poppy robin rowan ruby sally teddy victoria
+violet willow
+"""
+#: Word names that often start a sentence as the word ("Will they help?", "Hope so",
+#: "Max of three sessions", "Sue the council"): at the start of a sentence they count only
+#: with a surname or a reporting verb after them ("Will Smith said", "Grace said").
+_SENTENCE_START_WORDS = """
+bill cliff crystal dale dawn dean faith frank grace guy hope hunter jay joy mark max miles
+pat penny ray rob rose sue sunny will
 """
 
 FIRST_NAMES: frozenset[str] = frozenset(_NAMES.split())
-WORD_NAMES: frozenset[str] = frozenset(_WORD_NAMES.split())
+SENTENCE_START_WORDS: frozenset[str] = frozenset(_SENTENCE_START_WORDS.split())
+WORD_NAMES: frozenset[str] = frozenset(_WORD_NAMES.split()) | SENTENCE_START_WORDS
