@@ -42,6 +42,11 @@ class JobProblem(Exception):
     """A job cannot go on, for a reason the person who started it can act on."""
 
 
+#: A result key listing jobs the runner recorded in its own transaction, to be queued once
+#: that transaction is committed (so they never run against work that was rolled back).
+FOLLOW_ON = "follow_on_jobs"
+
+
 def run(engine: Engine, job_id: int) -> None:
     """Run one recorded job to the end, recording progress, result or failure."""
     with new_session(engine) as session:
@@ -74,6 +79,11 @@ def run(engine: Engine, job_id: int) -> None:
                 session=session, job=job, status=JobStatus.DONE, message="Finished", result=result
             )
         session.commit()
+        if job.status == JobStatus.DONE:
+            from webapp.queue import enqueue_quietly
+
+            for follow_on in job.result.get(FOLLOW_ON, []):
+                enqueue_quietly(follow_on)
 
 
 def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
@@ -223,6 +233,13 @@ def yswd_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]
     return run_follow_up(session, job, report)
 
 
+def safeguarding_notify(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Email the safeguarding leads about new alerts (see webapp/safeguarding_mail.py)."""
+    from webapp.safeguarding_mail import run_notify
+
+    return run_notify(session, job, report)
+
+
 RUNNERS: dict[str, Callable[[Session, Job, Report], dict[str, Any]]] = {
     "retrain": retrain,
     "discover": discover,
@@ -231,4 +248,5 @@ RUNNERS: dict[str, Callable[[Session, Job, Report], dict[str, Any]]] = {
     "scorecard-export": scorecard_export,  # webapp.scorecard_exports.KIND
     "yswd-export": yswd_export,  # webapp.yswd_exports.KIND
     "yswd-follow-up": yswd_follow_up,  # webapp.follow_ups.KIND
+    "safeguarding-notify": safeguarding_notify,  # webapp.safeguarding_mail.KIND
 }

@@ -12,7 +12,6 @@ downloads. The staff page reports what share of each round's respondents were to
 
 import io
 import logging
-import smtplib
 import zipfile
 from collections import defaultdict
 from email.message import EmailMessage
@@ -37,7 +36,7 @@ from models.yswd import (
     mark_told,
     save_follow_up,
 )
-from webapp import db
+from webapp import db, mail
 from webapp.access import roles_required
 from webapp.analysis_jobs import JobProblem, Report
 from webapp.extensions import export_limit
@@ -143,45 +142,19 @@ def outbox_folder(organisation: Organisation) -> Path:
     return Path(current_app.config["HEARD_OUTBOX_DIR"]) / organisation.slug
 
 
-class MailServerProblem(RuntimeError):
-    """The mail server could not be reached or refused to let Heard sign in."""
-
-
 def deliver(
     organisation: Organisation, messages: list[tuple[FollowUp, EmailMessage]]
 ) -> tuple[str, list[FollowUp]]:
-    """Send through SMTP, or write to the outbox; return where, and who was reached.
-
-    A refused address does not stop the others; only its follow-up id is logged, never the
-    address itself.
-    """
-    config = current_app.config
-    host = config.get("HEARD_SMTP_HOST")
-    if not host:
+    """Send through SMTP, or write to the outbox; return where, and who was reached."""
+    if not mail.configured():
         outbox = outbox_folder(organisation)
         outbox.mkdir(parents=True, exist_ok=True)
         for follow_up, message in messages:
             (outbox / f"follow-up-{follow_up.id}.eml").write_bytes(bytes(message))
         return "outbox", [f for f, _m in messages]
-    reached = []
-    try:
-        with smtplib.SMTP(host, int(config.get("HEARD_SMTP_PORT") or 587), timeout=30) as smtp:
-            if config.get("HEARD_SMTP_STARTTLS"):
-                smtp.starttls()
-            if config.get("HEARD_SMTP_USERNAME"):
-                smtp.login(config["HEARD_SMTP_USERNAME"], config.get("HEARD_SMTP_PASSWORD") or "")
-            for follow_up, message in messages:
-                try:
-                    smtp.send_message(message)
-                except smtplib.SMTPRecipientsRefused:
-                    log.warning("follow-up not sent: address refused", extra={"id": follow_up.id})
-                else:
-                    reached.append(follow_up)
-    except (OSError, smtplib.SMTPException) as problem:
-        if not reached:
-            raise MailServerProblem(type(problem).__name__) from None
-        log.warning("mail server stopped part way", extra={"sent": len(reached)})
-    return "smtp", reached
+    by_id = {follow_up.id: follow_up for follow_up, _m in messages}
+    reached = mail.send([(follow_up.id, message) for follow_up, message in messages])
+    return "smtp", [by_id[key] for key in reached]
 
 
 def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
@@ -229,7 +202,7 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
     report(60, "Sending")
     try:
         where, reached = deliver(organisation, messages) if messages else ("none", [])
-    except MailServerProblem as problem:
+    except mail.MailServerProblem as problem:
         raise JobProblem(
             f"The mail server could not be reached ({problem}). Nobody was told; try again "
             "later, or ask an administrator to check the email settings."

@@ -22,7 +22,8 @@ from models import (
 )
 from models.jobs import Job
 from models.surveys import SurveyImport, SurveyRound, finish_import
-from webapp.analysis_jobs import JobProblem, Report
+from webapp import safeguarding_mail
+from webapp.analysis_jobs import FOLLOW_ON, JobProblem, Report
 from webapp.journey import context_for, definition_by_id
 from webapp.screening import Analysed, analyse, district_of, organisation_words, record
 from webapp.survey_imports import SpreadsheetError, convert, read_table
@@ -73,7 +74,8 @@ def run_import(session: Session, job: Job, report: Report) -> dict[str, Any]:
         if number % 100 == 0:
             report(5 + 85 * number // len(rows), f"Reading comments: {number} of {len(rows)} rows")
     report(90, f"Saving {len(rows)} responses")
-    _write(session, job, survey_round, organisation, definition, rows, analysed)
+    response_ids = _write(session, job, survey_round, organisation, definition, rows, analysed)
+    notice = safeguarding_mail.notice_job(session, organisation.id, response_ids)  # type: ignore[arg-type]
     if not finish_import(session=session, upload=upload, count=len(rows)):
         raise JobProblem("This file has already been imported.")  # rolls back every row
     record_event(
@@ -86,7 +88,13 @@ def run_import(session: Session, job: Job, report: Report) -> dict[str, Any]:
         details={"round": survey_round.name, "rows": len(rows), "file": upload.filename},
     )
     # No report() from here on: it would commit half an import.
-    return {"imported": len(rows), "round_id": survey_round.id, "file": upload.filename}
+    return {
+        "imported": len(rows),
+        "round_id": survey_round.id,
+        "file": upload.filename,
+        # Queued once the import is committed: the email to the safeguarding leads.
+        FOLLOW_ON: [notice.id] if notice else [],
+    }
 
 
 def _write(
@@ -97,8 +105,10 @@ def _write(
     definition: FormDefinition,
     rows: list[dict[str, Any]],
     analysed: list[list[Analysed]],
-) -> None:
+) -> list[int]:
+    """Save every row as a sent response; return the new responses' ids."""
     form_version = session.get(FormVersion, survey_round.form_version_id)
+    ids: list[int] = []
     for answers, found in zip(rows, analysed, strict=True):
         response, _token = start_response(
             session=session,
@@ -118,3 +128,5 @@ def _write(
             analysed=found,
             district_id=district_of(session, organisation, definition, response),
         )
+        ids.append(response.id)  # type: ignore[arg-type]
+    return ids

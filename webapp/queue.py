@@ -66,6 +66,16 @@ def queue() -> Queue:
     return current_app.extensions["heard.queue"]
 
 
+def enqueue_quietly(job_id: int) -> None:
+    """Queue a committed job that nobody is waiting on (an email to the safeguarding leads,
+    say), logging instead of raising if the queue cannot be reached: what the person did is
+    already saved, and should not look as if it failed."""
+    try:
+        queue().run_job(job_id)
+    except Exception:  # the queue, not the person's work, went wrong
+        log.exception("job could not be queued", extra={"job_id": job_id})
+
+
 def start_job(kind: str, params: dict[str, Any]) -> WerkzeugResponse:
     """Record a job for the signed-in person's organisation, queue it, and go to its page."""
     session = db.session()

@@ -18,11 +18,12 @@ from models import (
     start_response,
     submit_response,
 )
-from webapp import db, follow_ups, journey, survey_rounds
+from webapp import db, follow_ups, journey, safeguarding_mail, survey_rounds
 from webapp.access import public
 from webapp.branding import current_organisation
 from webapp.extensions import limiter, start_limits, submit_limits
 from webapp.questions import page_has_heading_question, question_params
+from webapp.queue import enqueue_quietly
 from webapp.screening import process_submission
 
 bp = Blueprint("respond", __name__)
@@ -208,7 +209,10 @@ def _send(response: Response, definition: FormDefinition, seen: int) -> bool:
         response=response,
         definition=definition,
     )
+    notice = safeguarding_mail.notice_job(session, response.organisation_id, [response.id])  # type: ignore[list-item]
     session.commit()
+    if notice is not None:
+        enqueue_quietly(notice.id)  # type: ignore[arg-type]
     return True
 
 

@@ -1,0 +1,38 @@
+"""A stand-in mail server for tests: records what Heard sends, refuses one address."""
+
+import smtplib
+
+REFUSED = "nobody@example.org"
+
+
+def fake_smtp(monkeypatch, app, **settings) -> list[tuple]:
+    """Point Heard at a fake SMTP server; return the list it records its calls in.
+
+    Each message sent is recorded as ("send", To, the message itself).
+    """
+    sent: list[tuple] = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            sent.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+
+        def starttls(self):
+            sent.append(("starttls",))
+
+        def login(self, user, password):
+            sent.append(("login", user))
+
+        def send_message(self, message):
+            if message["To"] == REFUSED:
+                raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no such user")})
+            sent.append(("send", message["To"], message))
+
+    monkeypatch.setattr("webapp.mail.smtplib.SMTP", FakeSMTP)
+    app.config.update(HEARD_SMTP_HOST="mail.example.org", **settings)
+    return sent

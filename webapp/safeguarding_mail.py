@@ -1,0 +1,144 @@
+"""Telling safeguarding leads by email, at once, that a new alert is waiting for them.
+
+An alert is raised while a respondent's answers are sent, but a lead may not sign in for
+days. So when a mail server is set up (HEARD_SMTP_HOST), each send or import that raises
+alerts also queues one background job that emails every active safeguarding lead in the
+organisation; a slow mail server never holds up anyone's confirmation page.
+
+The email holds none of the words written, no name and no answers: only how severe each
+alert is, which form, when it was sent, and a link to sign in and read it. Every alert a
+lead was told about gets an audit event. With no mail server set up, nothing is sent, and
+leads see open alerts on their dashboard when they sign in.
+"""
+
+import logging
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app, url_for
+from sqlmodel import Session, col, select
+
+from models import FormVersion, Organisation, Response, Role, list_users, record_event
+from models.jobs import Job, create_job
+from models.safeguarding import AlertStatus, SafeguardingAlert
+from models.surveys import LOCAL_TIME
+from webapp import mail
+from webapp.analysis_jobs import JobProblem, Report
+
+KIND = "safeguarding-notify"
+log = logging.getLogger(__name__)
+
+
+def notice_job(session: Session, organisation_id: int, response_ids: list[int]) -> Job | None:
+    """Record the job that will email the leads about these responses' open alerts.
+
+    Call it in the same transaction as the alerts, so both are kept or neither is, and
+    queue the job with `webapp.queue.enqueue_quietly` once that transaction is committed. Returns
+    None when there is nothing to tell or no mail server to tell it through.
+    """
+    if not mail.configured() or not response_ids:
+        return None
+    session.flush()
+    alert_ids = list(
+        session.exec(
+            select(SafeguardingAlert.id).where(
+                SafeguardingAlert.organisation_id == organisation_id,
+                col(SafeguardingAlert.response_id).in_(response_ids),
+                SafeguardingAlert.status == AlertStatus.OPEN,
+            )
+        )
+    )
+    if not alert_ids:
+        return None
+    return create_job(
+        session=session,
+        organisation_id=organisation_id,
+        kind=KIND,
+        params={"alert_ids": sorted(alert_ids)},
+    )
+
+
+def run_notify(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Email every active safeguarding lead about the job's alerts that are still open."""
+    organisation = session.get(Organisation, job.organisation_id)
+    if organisation is None:
+        raise JobProblem("The organisation no longer exists.")
+    alerts = list(
+        session.exec(
+            select(SafeguardingAlert)
+            .where(
+                SafeguardingAlert.organisation_id == organisation.id,
+                col(SafeguardingAlert.id).in_(job.params.get("alert_ids", [])),
+                SafeguardingAlert.status == AlertStatus.OPEN,
+            )
+            .order_by(col(SafeguardingAlert.id))
+        )
+    )
+    leads = [
+        user
+        for user in list_users(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
+        if user.role == Role.SAFEGUARDING and user.is_active
+    ]
+    if not alerts:
+        return {"alerts": 0, "leads": len(leads), "sent": 0}
+    if not leads:
+        log.warning("no safeguarding lead to tell", extra={"alerts": len(alerts)})
+        raise JobProblem("This organisation has no active safeguarding lead to tell.")
+    report(30, f"Writing to {len(leads)} safeguarding leads")
+    lines = _alert_lines(session, alerts)
+    messages = [(lead.id, _message(organisation, lead, lines)) for lead in leads]
+    try:
+        reached = mail.send(messages)
+    except mail.MailServerProblem as problem:
+        raise JobProblem(f"The mail server could not be reached ({problem}).") from None
+    for alert in alerts:
+        record_event(
+            session=session,
+            action="safeguarding.alert.notified",
+            organisation_id=organisation.id,
+            object_type="safeguarding_alert",
+            object_id=alert.id,
+            details={"leads": len(reached), "severity": alert.severity},
+        )
+    return {"alerts": len(alerts), "leads": len(leads), "sent": len(reached)}
+
+
+def _alert_lines(session: Session, alerts: list[SafeguardingAlert]) -> list[str]:
+    """One line and a link for each alert: severity, form and when; never the words."""
+    base = current_app.config.get("HEARD_PUBLIC_URL") or "http://localhost"
+    lines = []
+    with current_app.test_request_context("/", base_url=base):
+        for alert in alerts:
+            response = session.get(Response, alert.response_id)
+            version = session.get(FormVersion, response.form_version_id) if response else None
+            sent = alert.created_at.astimezone(LOCAL_TIME)
+            when = f"{sent.day} {sent:%B %Y} at {sent:%H:%M}"
+            form = version.title if version else "a form"
+            link = url_for("safeguarding.alert", alert_id=alert.id, _external=True)
+            lines.append(f"- {alert.severity.capitalize()} severity: {form}, sent {when}\n  {link}")
+    return lines
+
+
+def _message(organisation: Organisation, lead: Any, lines: list[str]) -> EmailMessage:
+    count = len(lines)
+    message = EmailMessage()
+    message["Subject"] = (
+        f"Heard: a new safeguarding alert for {organisation.name}"
+        if count == 1
+        else f"Heard: {count} new safeguarding alerts for {organisation.name}"
+    )
+    message["From"] = current_app.config.get("HEARD_MAIL_FROM") or "heard@localhost"
+    message["To"] = lead.email
+    alerts = "an answer" if count == 1 else f"{count} answers"
+    message.set_content(
+        f"Hello {lead.full_name},\n\n"
+        f"Heard has found {alerts} sent to {organisation.name} that may be a safeguarding "
+        "concern. A safeguarding lead needs to read "
+        f"{'it' if count == 1 else 'them'} and record what was done.\n\n"
+        + "\n".join(lines)
+        + "\n\nSign in to Heard to read what was written. This email does not include what "
+        "was written, or who wrote it.\n\n"
+        f"You are getting this email because you are a safeguarding lead for "
+        f"{organisation.name} on Heard.\n"
+    )
+    return message
