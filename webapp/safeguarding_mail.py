@@ -104,18 +104,28 @@ def run_notify(session: Session, job: Job, report: Report) -> dict[str, Any]:
 
 
 def _alert_lines(session: Session, alerts: list[SafeguardingAlert]) -> list[str]:
-    """One line and a link for each alert: severity, form and when; never the words."""
-    base = current_app.config.get("HEARD_PUBLIC_URL") or "http://localhost"
+    """One line for each alert: severity, form, when and a link; never the words.
+
+    The link needs Heard's public address (HEARD_PUBLIC_URL); without it, the line names
+    the alert so the lead can find it on the safeguarding page.
+    """
+    base = current_app.config.get("HEARD_PUBLIC_URL") or ""
     lines = []
-    with current_app.test_request_context("/", base_url=base):
+    with current_app.test_request_context("/", base_url=base or "http://localhost"):
         for alert in alerts:
             response = session.get(Response, alert.response_id)
             version = session.get(FormVersion, response.form_version_id) if response else None
             sent = alert.created_at.astimezone(LOCAL_TIME)
             when = f"{sent.day} {sent:%B %Y} at {sent:%H:%M}"
             form = version.title if version else "a form"
-            link = url_for("safeguarding.alert", alert_id=alert.id, _external=True)
-            lines.append(f"- {alert.severity.capitalize()} severity: {form}, sent {when}\n  {link}")
+            where = (
+                url_for("safeguarding.alert", alert_id=alert.id, _external=True)
+                if base
+                else f"Alert {alert.id} on Heard's Safeguarding page"
+            )
+            lines.append(
+                f"- {alert.severity.capitalize()} severity: {form}, sent {when}\n  {where}"
+            )
     return lines
 
 

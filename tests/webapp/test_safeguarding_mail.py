@@ -100,6 +100,16 @@ def test_every_active_lead_is_emailed_a_link_and_never_the_words(
     assert event.object_id == str(alert.id) and event.details == {"leads": 2, "severity": "high"}
 
 
+def test_without_a_public_address_the_email_names_the_alert_instead_of_a_link(
+    app, session, published, leads, monkeypatch
+):
+    sent = fake_smtp(monkeypatch, app, HEARD_PUBLIC_URL="")
+    child_sends(app)
+    [alert] = session.exec(select(SafeguardingAlert)).all()
+    body = next(call[2] for call in sent if call[0] == "send").get_content()
+    assert f"Alert {alert.id} on Heard's Safeguarding page" in body and "http" not in body
+
+
 def test_an_ordinary_answer_emails_nobody(app, session, published, leads, monkeypatch):
     sent = fake_smtp(monkeypatch, app)
     child_sends(app, "I'm dying to go swimming")
