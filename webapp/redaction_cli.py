@@ -17,13 +17,14 @@ from webapp import db
 from webapp.command_organisation import organisation_for
 from webapp.screening import organisation_words
 
-KINDS = (
-    "comments",
-    "plan evidence quotes",
-    "yswd quotes",
-    "discovery clusters",
-    "discovery results",
-)
+# What redact_again counts, and how each is named on the screen.
+KINDS = {
+    "comments": "Comments",
+    "plan evidence quotes": "Plan evidence quotes",
+    "yswd quotes": "“You said, we did” quotes",
+    "discovery clusters": "Discovery clusters",
+    "discovery results": "Discovery results",
+}
 
 
 @click.group("redaction", cls=AppGroup)
@@ -54,8 +55,8 @@ def redaction_reapply(slug: str | None, dry_run: bool) -> None:
         dry_run=dry_run,
     )
     verb = "would change" if dry_run else "changed"
-    for kind in KINDS:
-        click.echo(f"{kind.capitalize()}: {counts[kind]} {verb}")
+    for kind, label in KINDS.items():
+        click.echo(f"{label}: {counts[kind]} {verb}")
     if dry_run:
         click.echo("This was a dry run: nothing was changed.")
         session.rollback()

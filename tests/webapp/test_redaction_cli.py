@@ -147,7 +147,7 @@ def test_a_dry_run_counts_every_copy_and_changes_nothing(app, session, stored):
     assert result.output.splitlines() == [
         "Comments: 2 would change",
         "Plan evidence quotes: 1 would change",
-        "Yswd quotes: 1 would change",
+        "“You said, we did” quotes: 1 would change",
         "Discovery clusters: 1 would change",
         "Discovery results: 1 would change",
         "This was a dry run: nothing was changed.",
