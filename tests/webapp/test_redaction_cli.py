@@ -8,6 +8,8 @@ plan evidence, a “You said, we did” quote and a discovered cluster.
 import pytest
 from sqlmodel import select
 
+from analysis.codebook_files import same_name
+from analysis.redaction import redact
 from models import (
     OrganisationCreate,
     Role,
@@ -23,20 +25,24 @@ from models import (
     submit_response,
 )
 from models.audit import AuditEvent
-from models.coding import Comment, get_active_codebook, list_themes, save_comment
+from models.coding import Comment, Theme, get_active_codebook, list_themes, save_comment
 from models.demo import DEMO_SLUG
 from models.jobs import Job, create_job
 from models.organisations import Phase, SettingType
 from models.plan_evidence import EvidenceKind, EvidenceLink, add_evidence
 from models.plans import PlanAction
-from models.review import DiscoveredCluster
+from models.review import ChangeKind, CodebookSnapshot, DiscoveredCluster, new_version
 from models.yswd import Audience, YswdQuote, create_entry, set_quotes
 from tests.webapp.plans import small_plan
+from webapp.discovery_jobs import quoted_forms
 from webapp.redaction_cli import redaction_group
 
 OLD = "We had no help for Ethan at 14 Mill Lane until Okonkwo came from Riverside Centre."
 NEW = "We had no help for [name] at [address] until [name] came from [setting]."
 WRITER = "Zephyrine said her son is happier now."  # a name only the response knows
+OWN = "[name] said her son is happier now."
+# Across lines, redaction reads differently from the same words on one line.
+LINES = "Thanks to Mrs Patel\nand Oak Tree\nSchool for help"
 
 
 def run(app, *args):
@@ -119,10 +125,25 @@ def stored(session, demo, published):
         respondents=1,
         themes=[(theme_id, "Help", 1)],
     )
-    set_quotes(session=session, entry=entry, quotes=[(old.id, theme_id, OLD)])
+    set_quotes(
+        session=session,
+        entry=entry,
+        quotes=[(old.id, theme_id, OLD), (own.id, theme_id, WRITER)],
+    )
+    lines = save_comment(
+        session=session,
+        organisation_id=org.id,
+        response_id=None,
+        question_id="what-matters",
+        text_redacted=LINES,
+        sentiment="positive",
+        flagged=False,
+    )
     job = create_job(session=session, organisation_id=org.id, kind="discover")
-    theme = {"id": 0, "name": "ethan / help", "keywords": ["ethan", "help"], "size": 1}
-    job.result = {"themes": [{**theme, "representatives": [OLD]}], "other": 0}
+    theme = {"id": 0, "name": "ethan / help", "keywords": ["ethan", "help"], "size": 3}
+    # Discovery quotes a comment on one line.
+    quotes = [OLD, WRITER, " ".join(LINES.split())]
+    job.result = {"themes": [{**theme, "representatives": quotes}], "other": 0}
     session.add(job)
     session.add(
         DiscoveredCluster(
@@ -131,56 +152,124 @@ def stored(session, demo, published):
             job_id=job.id,
             name="ethan / help",
             keywords=["ethan", "help"],
-            size=1,
-            quotes=[OLD],
-            comment_ids=[old.id],
+            size=3,
+            quotes=quotes,
+            comment_ids=[old.id, own.id, lines.id],
         )
     )
+    # A theme made from that cluster took one of its quotes as an example.
+    first = list_themes(session=session, codebook_id=codebook.id)[0]
+    first.examples = [*first.examples, OLD]
+    session.add(first)
+    new_version(
+        session=session,
+        codebook=codebook,
+        kind=ChangeKind.EDITED,
+        summary="Example added",
+        user_id=None,
+        theme=first,
+    )
     session.commit()
-    return {"old": old.id, "own": own.id, "job": job.id}
+    return {"old": old.id, "own": own.id, "lines": lines.id, "job": job.id, "theme": first.id}
+
+
+@pytest.fixture
+def elsewhere(session, stored):
+    """Another organisation with a comment the same as the demo's, left as it was."""
+    other = create_organisation(
+        session=session, data=OrganisationCreate(slug="other", name="Other")
+    )
+    comment = save_comment(
+        session=session,
+        organisation_id=other.id,
+        response_id=None,
+        question_id="could-be-better",
+        text_redacted=OLD,
+        sentiment="negative",
+        flagged=False,
+    )
+    session.commit()
+    return comment.id
+
+
+EXPECTED = {
+    "Comments": 3,
+    "Plan evidence quotes": 1,
+    "“You said, we did” quotes": 2,
+    "Discovery clusters": 1,
+    "Discovery results": 1,
+    "Themes' examples": 1,
+    "Codebook versions": 1,
+}
 
 
 def test_a_dry_run_counts_every_copy_and_changes_nothing(app, session, stored):
+    before = snapshot(session)
     result = run(app, "--organisation", DEMO_SLUG, "--dry-run")
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "Comments: 2 would change",
-        "Plan evidence quotes: 1 would change",
-        "“You said, we did” quotes: 1 would change",
-        "Discovery clusters: 1 would change",
-        "Discovery results: 1 would change",
+        *(f"{label}: {count} would change" for label, count in EXPECTED.items()),
         "This was a dry run: nothing was changed.",
     ]
-    session.expire_all()
-    assert session.get(Comment, stored["old"]).text_redacted == OLD
-    assert session.exec(select(YswdQuote)).one().text == OLD
+    assert snapshot(session) == before
     assert reapplied(session) == []
 
 
-def test_every_stored_copy_is_redacted_again_and_a_second_run_changes_nothing(app, session, stored):
-    result = run(app, "--organisation", DEMO_SLUG)
+def snapshot(session):
+    """Every stored copy of comments' words."""
+    session.expire_all()
+    return (
+        [c.text_redacted for c in session.exec(select(Comment).order_by(Comment.id))],
+        [e.quote for e in session.exec(select(EvidenceLink))],
+        [q.text for q in session.exec(select(YswdQuote).order_by(YswdQuote.id))],
+        [(c.name, c.keywords, c.quotes) for c in session.exec(select(DiscoveredCluster))],
+        [j.result for j in session.exec(select(Job))],
+        [t.examples for t in session.exec(select(Theme).order_by(Theme.id))],
+        [s.themes for s in session.exec(select(CodebookSnapshot).order_by(CodebookSnapshot.id))],
+    )
+
+
+def test_every_stored_copy_is_redacted_again_and_a_second_run_changes_nothing(
+    app, session, stored, elsewhere
+):
+    app.config["HEARD_ORGANISATION"] = DEMO_SLUG  # the default when none is named
+    result = run(app)
 
     assert result.exit_code == 0, result.output
-    assert "Comments: 2 changed" in result.output
+    for label, count in EXPECTED.items():
+        assert f"{label}: {count} changed" in result.output
+    assert "Retrain the coder" in result.output
     session.expire_all()
     assert session.get(Comment, stored["old"]).text_redacted == NEW
-    # The writer's own name is known from their response while the response holds it.
+    # The writer's own name is known from their response while the response holds it,
+    # and goes from every copy of their words too.
     own = session.get(Comment, stored["own"]).text_redacted
-    assert own == "[name] said her son is happier now."
+    assert own == OWN
     quote = session.exec(select(EvidenceLink).where(EvidenceLink.kind == EvidenceKind.QUOTE)).one()
     assert quote.quote == NEW
-    assert session.exec(select(YswdQuote)).one().text == NEW
+    assert [q.text for q in session.exec(select(YswdQuote).order_by(YswdQuote.id))] == [NEW, OWN]
+    lines = session.get(Comment, stored["lines"]).text_redacted
+    one_line = redact(" ".join(lines.split()))
     cluster = session.exec(select(DiscoveredCluster)).one()
-    assert (cluster.name, cluster.keywords, cluster.quotes) == ("[name] / help", ["help"], [NEW])
+    assert cluster.name == "[name] / help" and cluster.keywords == ["help"]
+    assert cluster.quotes == [NEW, OWN, one_line]
     [theme] = session.get(Job, stored["job"]).result["themes"]
     assert (theme["name"], theme["keywords"], theme["representatives"]) == (
         "[name] / help",
         ["help"],
-        [NEW],
+        [NEW, OWN, one_line],
     )
+    # Erasure still finds each quote from its comment.
+    for quote, comment_id in zip(cluster.quotes, ("old", "own", "lines"), strict=True):
+        words = session.get(Comment, stored[comment_id]).text_redacted
+        assert same_name(quote) in quoted_forms(words)
+    assert NEW in session.get(Theme, stored["theme"]).examples
+    latest = session.exec(select(CodebookSnapshot).order_by(CodebookSnapshot.id.desc())).first()
+    assert OLD not in str(latest.themes) and NEW in str(latest.themes)
+    assert session.get(Comment, elsewhere).text_redacted == OLD  # another organisation's
     [event] = reapplied(session)
-    assert event.details["comments"] == 2 and event.details["yswd quotes"] == 1
+    assert event.details["comments"] == 3 and event.details["yswd quotes"] == 2
     assert "Ethan" not in str(event.details)
 
     again = run(app, "--organisation", DEMO_SLUG)
