@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary
+from sqlalchemy import JSON, Column, LargeBinary, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow, value_enum
@@ -86,6 +86,20 @@ def update_job(
     session.add(job)
     session.flush()
     return job
+
+
+def claim_job(*, session: Session, job_id: int) -> bool:
+    """Mark a queued job as running, in one statement; False if it was not queued.
+
+    Two workers handed the same job (it was queued twice) cannot both run it: only one
+    statement finds it queued. The caller commits.
+    """
+    claimed = session.execute(
+        update(Job)
+        .where(col(Job.id) == job_id, col(Job.status) == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING, message="Starting")
+    )
+    return int(claimed.rowcount) == 1  # type: ignore[attr-defined]
 
 
 def get_job(*, session: Session, organisation_id: int, job_id: int) -> Job | None:

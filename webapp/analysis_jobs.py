@@ -22,7 +22,7 @@ from models.coding import (
     list_themes,
     save_coder_model,
 )
-from models.jobs import Job, JobStatus, update_job
+from models.jobs import Job, JobStatus, claim_job, update_job
 from webapp import coder_cache
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,13 @@ FOLLOW_ON = "follow_on_jobs"
 def run(engine: Engine, job_id: int) -> None:
     """Run one recorded job to the end, recording progress, result or failure."""
     with new_session(engine) as session:
-        job = session.get(Job, job_id)
-        if job is None or job.finished:
+        # Claimed in one statement, so a job queued twice still runs once.
+        if not claim_job(session=session, job_id=job_id):
             return
-        update_job(session=session, job=job, status=JobStatus.RUNNING, message="Starting")
         session.commit()
+        job = session.get(Job, job_id)
+        if job is None:
+            return
 
         def report(progress: int, message: str) -> None:
             update_job(session=session, job=job, progress=progress, message=message)

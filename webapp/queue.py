@@ -12,11 +12,13 @@ from typing import Any
 
 from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from models.database import new_session
 from models.jobs import Job, JobFile, create_job, get_job, get_job_file
+from models.types import utcnow
 from webapp import analysis_jobs, db
 
 log = logging.getLogger(__name__)
@@ -24,10 +26,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Queue:
-    """The app's huey instance and its one task."""
+    """The app's huey instance, its task, and the sweep that retries safeguarding emails."""
 
     huey: Huey
     run_job: TaskWrapper
+    retry_safeguarding_notices: TaskWrapper
 
     def enqueue(self, job: Job) -> None:
         """Queue a recorded job for a worker (or run it now, in immediate mode)."""
@@ -58,7 +61,20 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             analysis_jobs.run(engine, job_id)
 
-    app.extensions["heard.queue"] = Queue(huey=huey, run_job=run_job)
+    @huey.periodic_task(crontab(minute="*"), name="heard.retry_safeguarding_notices")
+    def retry_safeguarding_notices() -> None:
+        # Emails to safeguarding leads that the queue or the mail server let down.
+        from webapp.safeguarding_mail import notices_to_retry
+
+        with app.app_context(), new_session(engine) as session:
+            again = notices_to_retry(session, utcnow())
+            session.commit()
+        for job_id in again:
+            run_job(job_id)
+
+    app.extensions["heard.queue"] = Queue(
+        huey=huey, run_job=run_job, retry_safeguarding_notices=retry_safeguarding_notices
+    )
 
 
 def queue() -> Queue:

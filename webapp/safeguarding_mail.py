@@ -9,23 +9,36 @@ The email holds none of the words written, no name and no answers: only how seve
 alert is, which form, when it was sent, and a link to sign in and read it. Every alert a
 lead was told about gets an audit event. With no mail server set up, nothing is sent, and
 leads see open alerts on their dashboard when they sign in.
+
+If the mail server is down, or every address is refused, or there is no active lead, the
+job fails and the worker's sweep (webapp/queue.py, every minute) tries it again later, up
+to :data:`ATTEMPTS` times; a notice the queue never received is queued again the same way.
+Alerts dealt with in the meantime are left out. With HEARD_JOBS_IMMEDIATE (tests, a
+one-person demo) the email is sent inside the request that raised the alert.
 """
 
 import logging
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import current_app, url_for
 from sqlmodel import Session, col, select
 
-from models import FormVersion, Organisation, Response, Role, list_users, record_event
-from models.jobs import Job, create_job
+from models import FormVersion, Organisation, Response, Role, User, list_users, record_event
+from models.jobs import Job, JobStatus, create_job
+from models.privacy import chunks
 from models.safeguarding import AlertStatus, SafeguardingAlert
 from models.surveys import LOCAL_TIME
 from webapp import mail
 from webapp.analysis_jobs import JobProblem, Report
 
 KIND = "safeguarding-notify"
+#: How many times the email is tried, and how long after each failure it is tried again.
+ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=5)
+#: A notice still queued this long after it was recorded was probably never queued.
+STUCK_AFTER = timedelta(minutes=2)
 log = logging.getLogger(__name__)
 
 
@@ -39,15 +52,17 @@ def notice_job(session: Session, organisation_id: int, response_ids: list[int]) 
     if not mail.configured() or not response_ids:
         return None
     session.flush()
-    alert_ids = list(
-        session.exec(
+    alert_ids = [
+        alert_id
+        for chunk in chunks(response_ids)
+        for alert_id in session.exec(
             select(SafeguardingAlert.id).where(
                 SafeguardingAlert.organisation_id == organisation_id,
-                col(SafeguardingAlert.response_id).in_(response_ids),
+                col(SafeguardingAlert.response_id).in_(chunk),
                 SafeguardingAlert.status == AlertStatus.OPEN,
             )
         )
-    )
+    ]
     if not alert_ids:
         return None
     return create_job(
@@ -82,15 +97,16 @@ def run_notify(session: Session, job: Job, report: Report) -> dict[str, Any]:
     if not alerts:
         return {"alerts": 0, "leads": len(leads), "sent": 0}
     if not leads:
-        log.warning("no safeguarding lead to tell", extra={"alerts": len(alerts)})
-        raise JobProblem("This organisation has no active safeguarding lead to tell.")
+        _not_told(job, "This organisation has no active safeguarding lead to tell.")
     report(30, f"Writing to {len(leads)} safeguarding leads")
     lines = _alert_lines(session, alerts)
     messages = [(lead.id, _message(organisation, lead, lines)) for lead in leads]
     try:
         reached = mail.send(messages)
     except mail.MailServerProblem as problem:
-        raise JobProblem(f"The mail server could not be reached ({problem}).") from None
+        _not_told(job, f"The mail server could not be reached ({problem}).")
+    if not reached:
+        _not_told(job, "The mail server refused every safeguarding lead's address.")
     for alert in alerts:
         record_event(
             session=session,
@@ -101,6 +117,45 @@ def run_notify(session: Session, job: Job, report: Report) -> dict[str, Any]:
             details={"leads": len(reached), "severity": alert.severity},
         )
     return {"alerts": len(alerts), "leads": len(leads), "sent": len(reached)}
+
+
+def _not_told(job: Job, why: str) -> NoReturn:
+    attempt = int(job.params.get("attempts", 1))
+    log.warning(
+        "safeguarding leads not emailed",
+        extra={"job_id": job.id, "attempt": attempt, "reason": why},
+    )
+    again = "" if attempt >= ATTEMPTS else " It will be tried again."
+    raise JobProblem(why + again)
+
+
+def notices_to_retry(session: Session, now: datetime) -> list[int]:
+    """Notices to queue again: ones still queued long after they were recorded (the queue
+    could not be reached then), and failed ones, a while after each failure, until
+    :data:`ATTEMPTS` have been made. A failed one is marked queued again here; the caller
+    commits, then queues the ids. A job queued twice still runs once (`claim_job`)."""
+    jobs = session.exec(
+        select(Job).where(
+            Job.kind == KIND, col(Job.status).in_([JobStatus.QUEUED, JobStatus.FAILED])
+        )
+    ).all()
+    again = []
+    for job in jobs:
+        if job.status == JobStatus.QUEUED:
+            if job.created_at < now - STUCK_AFTER:
+                again.append(job.id)
+            continue
+        attempts = int(job.params.get("attempts", 1))
+        if attempts >= ATTEMPTS or job.finished_at is None:
+            continue
+        if job.finished_at < now - RETRY_AFTER * attempts:
+            job.params = {**job.params, "attempts": attempts + 1}
+            job.status = JobStatus.QUEUED
+            job.finished_at = None
+            job.message = "Trying again"
+            session.add(job)
+            again.append(job.id)
+    return [job_id for job_id in again if job_id is not None]
 
 
 def _alert_lines(session: Session, alerts: list[SafeguardingAlert]) -> list[str]:
@@ -129,7 +184,7 @@ def _alert_lines(session: Session, alerts: list[SafeguardingAlert]) -> list[str]
     return lines
 
 
-def _message(organisation: Organisation, lead: Any, lines: list[str]) -> EmailMessage:
+def _message(organisation: Organisation, lead: User, lines: list[str]) -> EmailMessage:
     count = len(lines)
     message = EmailMessage()
     message["Subject"] = (

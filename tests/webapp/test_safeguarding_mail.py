@@ -5,11 +5,20 @@ a spreadsheet. The mail server is a stand-in that records what it was given.
 """
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from models import AuditEvent, Role, User, UserCreate, create_user
+from models import (
+    AuditEvent,
+    OrganisationCreate,
+    Role,
+    User,
+    UserCreate,
+    create_organisation,
+    create_user,
+)
 from models.jobs import Job, JobStatus
 from models.safeguarding import AlertAction, AlertStatus, SafeguardingAlert, act_on_alert
 from tests.conftest import sign_in
@@ -18,7 +27,7 @@ from tests.surveys import make_round
 from tests.webapp.test_safeguarding import send
 from tests.webapp.test_survey_imports import as_csv, check, confirm, headings, rows_for, upload
 from webapp.analysis_jobs import run
-from webapp.safeguarding_mail import KIND
+from webapp.safeguarding_mail import ATTEMPTS, KIND, RETRY_AFTER, notices_to_retry
 
 DISCLOSURE = "my dad hurts me when mum is out"
 NAME = "Jamie Smith"
@@ -57,7 +66,7 @@ def queue_with(monkeypatch, app, run_job):
 
 def notices(session):
     session.expire_all()
-    return list(session.exec(select(Job).where(Job.kind == KIND)))
+    return list(session.exec(select(Job).where(Job.kind == KIND).order_by(Job.id)))
 
 
 @pytest.fixture
@@ -141,7 +150,9 @@ def test_a_mail_server_that_is_down_fails_the_email_not_the_answers(
     assert alert.status == AlertStatus.OPEN
     [job] = notices(session)
     assert job.status == JobStatus.FAILED
-    assert job.message == "The mail server could not be reached (ConnectionRefusedError)."
+    assert job.message == (
+        "The mail server could not be reached (ConnectionRefusedError). It will be tried again."
+    )
 
 
 def test_a_queue_that_cannot_be_reached_does_not_stop_the_answers(
@@ -157,6 +168,18 @@ def test_a_queue_that_cannot_be_reached_does_not_stop_the_answers(
     assert "0800 1111" in page and len(session.exec(select(SafeguardingAlert)).all()) == 1
     [job] = notices(session)
     assert job.status == JobStatus.QUEUED  # recorded with the alert, for a worker to retry
+    # The worker's sweep queues it again once it has waited too long to be a slow queue.
+    assert notices_to_retry(session, job.created_at + timedelta(minutes=1)) == []
+    assert notices_to_retry(session, job.created_at + timedelta(minutes=3)) == [job.id]
+    # The worker runs that sweep every minute; once the queue is back, the email goes.
+    monkeypatch.undo()  # the queue as it was; the stand-in mail server again
+    sent = fake_smtp(monkeypatch, app)
+    job.created_at -= timedelta(minutes=3)
+    session.add(job)
+    session.commit()
+    app.extensions["heard.queue"].retry_safeguarding_notices()
+    [job] = notices(session)
+    assert job.status == JobStatus.DONE and len([c for c in sent if c[0] == "send"]) == 2
 
 
 def test_an_alert_dealt_with_before_the_email_goes_is_left_out(
@@ -172,7 +195,8 @@ def test_an_alert_dealt_with_before_the_email_goes_is_left_out(
     session.commit()
 
     [job_id] = held
-    run(app.extensions["heard.engine"], job_id)
+    with app.app_context():
+        run(app.extensions["heard.engine"], job_id)
     [job] = notices(session)
     assert job.result == {"alerts": 0, "leads": 3, "sent": 0} and sent == []
 
@@ -191,4 +215,85 @@ def test_an_import_with_a_disclosure_emails_the_leads_once_it_is_committed(
     [alert] = session.exec(select(SafeguardingAlert)).all()
     [job] = notices(session)
     assert job.params == {"alert_ids": [alert.id]} and job.status == JobStatus.DONE
+    assert len([call for call in sent if call[0] == "send"]) == 2
+
+
+def test_a_failed_email_is_tried_again_later_until_the_attempts_run_out(
+    app, session, published, leads, monkeypatch
+):
+    fake_smtp(monkeypatch, app)
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr("webapp.mail.smtplib.SMTP", down)
+    child_sends(app)
+    [job] = notices(session)
+    assert job.message.endswith("It will be tried again.")
+    for attempt in range(2, ATTEMPTS + 1):
+        failed_at = job.finished_at
+        assert notices_to_retry(session, failed_at + RETRY_AFTER * (attempt - 1)) == []
+        assert notices_to_retry(session, failed_at + RETRY_AFTER * attempt) == [job.id]
+        session.commit()
+        with app.app_context():
+            run(app.extensions["heard.engine"], job.id)
+        [job] = notices(session)
+        assert job.status == JobStatus.FAILED and job.params["attempts"] == attempt
+        assert job.message.startswith("The mail server could not be reached")
+    assert not job.message.endswith("It will be tried again.")
+    assert notices_to_retry(session, job.finished_at + timedelta(days=1)) == []
+    # Once the mail server is back, a retried notice goes out.
+    sent = fake_smtp(monkeypatch, app)
+    child_sends(app)
+    assert [call[1] for call in sent if call[0] == "send"] == [
+        "safeguarding@demo.heard",
+        "second.lead@example.org",
+    ]
+
+
+def test_every_address_refused_or_no_lead_fails_the_email_and_records_no_event(
+    app, session, demo, published, monkeypatch
+):
+    fake_smtp(monkeypatch, app)
+    org = demo.organisation.id
+    lead = session.exec(select(User).where(User.email == "safeguarding@demo.heard")).one()
+    lead.email = REFUSED
+    session.add(lead)
+    session.commit()
+    child_sends(app)
+    [job] = notices(session)
+    assert job.status == JobStatus.FAILED
+    assert job.message.startswith("The mail server refused every safeguarding lead's address.")
+    lead.is_active = False
+    session.add(lead)
+    add_user(session, org, "admin.two@example.org", Role.ADMIN)
+    session.commit()
+    child_sends(app)
+    second = notices(session)[1]
+    assert second.message.startswith("This organisation has no active safeguarding lead")
+    notified = select(AuditEvent).where(AuditEvent.action == "safeguarding.alert.notified")
+    assert session.exec(notified).all() == []
+
+
+def test_another_organisations_leads_are_not_told(app, session, published, leads, monkeypatch):
+    other = create_organisation(
+        session=session, data=OrganisationCreate(slug="hull", name="Hull City Council")
+    )
+    session.commit()
+    add_user(session, other.id, "hull.lead@example.org", Role.SAFEGUARDING)
+    sent = fake_smtp(monkeypatch, app)
+    child_sends(app)
+    told = [call[1] for call in sent if call[0] == "send"]
+    assert "hull.lead@example.org" not in told and len(told) == 2
+
+
+def test_a_job_queued_twice_runs_once(app, session, published, leads, monkeypatch):
+    sent = fake_smtp(monkeypatch, app)
+    held = []
+    queue_with(monkeypatch, app, held.append)
+    child_sends(app)
+    [job_id] = held
+    with app.app_context():  # as the worker runs it
+        run(app.extensions["heard.engine"], job_id)
+        run(app.extensions["heard.engine"], job_id)
     assert len([call for call in sent if call[0] == "send"]) == 2
