@@ -12,16 +12,23 @@ here: an over-redacted comment still reads; a leaked name cannot be taken back.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analysis.first_names import FIRST_NAMES, SENTENCE_START_WORDS, WORD_NAMES
-
-# Latin letters with accents as well as without, for names such as Zoë, Chloé and Łukasz.
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
-_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
-_LETTER = _UPPER + _LOWER
+from analysis.first_names import SENTENCE_START_WORDS, WORD_NAMES
+from analysis.given_names import redact_given_names
+from analysis.name_patterns import (
+    AFTER_NAME,
+    LETTER,
+    LOWER,
+    NAME_WORD,
+    NOT_NAMES,
+    PLACE_AFTER_NAME,
+    STREETS_ANY_CASE,
+    STREETS_CAPITALISED,
+    UPPER,
+    starts_sentence,
+)
 
 # Each pattern starts only where a run of its characters starts, so a long run that is not
 # a match ("a-a-a-...") is read once, not once from every position in it.
@@ -48,12 +55,6 @@ DATE_OF_BIRTH = re.compile(
 _FLAT = r"(?:(?i:flat|apartment|apt\.?|unit)\s*\d+[A-Za-z]?,?\s+)?"
 # A number or a range of numbers ("14-16"), starting where the run of digits starts.
 _HOUSE = r"(?<![\w-])" + _FLAT + r"\d{1,4}[A-Za-z]?(?:\s?[-\u2013]\s?\d{1,4}[A-Za-z]?)?,?\s+"
-_STREETS_ANY_CASE = "road|rd|street|lane|avenue|ave|crescent|gardens|gdns|grove|terrace|mews"
-_STREETS_CAPITALISED = (
-    "St|Close|Cl|Drive|Dr|Way|Place|Pl|Court|Ct|Hill|Park|Square|Sq|Walk|Row|Rise|View|"
-    "Green|Parade|Vale|Mead|Meadows|Wharf|Yard|Boulevard|Gate|Dene|End|Fields|Heights|"
-    "Mount|Path|Croft|Approach|Chase|Circus"
-)
 # Words that mean the number was a count, not a house ("3 times down the road").
 _NOT_STREET_WORDS = (
     r"(?:the|a|an|of|on|in|to|and|or|for|at|by|from|with|my|our|your|their|his|her|is|are|"
@@ -66,19 +67,19 @@ ADDRESS = re.compile(
     + r"(?:"
     # "14 Mill Close", "9 St. John's Way": capitalised words, a capitalised street word
     + r"(?:(?:St\.|[A-Z][a-z'\u2019]+)\s+){1,3}(?:"
-    + _STREETS_CAPITALISED
+    + STREETS_CAPITALISED
     + r")\b"
     # "14 mill lane", "14 St. John's Road": any words, a street word that is only that
     + r"|(?i:(?:"
     + _STREET_NAME_WORD
     + r"){1,3}(?:"
-    + _STREETS_ANY_CASE
+    + STREETS_ANY_CASE
     + r"))\b"
     # "14 The Crescent", "2 The Avenue"
     + r"|The\s+(?:"
-    + _STREETS_ANY_CASE.title()
+    + STREETS_ANY_CASE.title()
     + r"|"
-    + _STREETS_CAPITALISED
+    + STREETS_CAPITALISED
     + r")\b"
     + r")"
 )
@@ -88,7 +89,7 @@ ADDRESS = re.compile(
 # said no"). After a name in the middle of a sentence the kind may be in lower case ("he
 # goes to Oakfield school"); a capitalised word at the start of a sentence before a lower
 # case kind is usually not a name ("Brilliant school").
-_SETTING_WORD = r"(?:St\.|[" + _UPPER + r"][" + _LETTER + r"'\u2019&-]{0,40})"
+_SETTING_WORD = r"(?:St\.|[" + UPPER + r"][" + LETTER + r"'\u2019&-]{0,40})"
 _SETTING_KINDS = "School|Academy|College|Nursery|Pre-?[Ss]chool|Infants|Juniors|Primary|High"
 SETTING_BY_NAME = re.compile(
     r"(?<![\w'\u2019.&-])(?P<words>"
@@ -124,17 +125,10 @@ NAME_CUES = (
     r"cousin|husband|wife|partner|sw|social worker|key worker|senco)",
     r"(?:called|named|name is|name's|i am|i'm|im|this is|from|with|by|thanks to|thank you)",
 )
-# A name word: "Patel", "O'Brien", "McDonald", "Smith-Jones", "Zoë"; a possessive "'s"
-# stays outside it, so "Mrs Patel's class" keeps its "'s".
-_NAME_WORD = (
-    r"[" + _UPPER + r"][" + _LOWER + r"]*(?:['\u2019]?[" + _UPPER + r"][" + _LOWER + r"]+)*"
-    r"(?:['\u2019](?![sS]\b)[" + _LOWER + r"]+)?(?:-[" + _UPPER + r"][" + _LETTER + r"]+)*"
-    r"(?![" + _LETTER + r"\d-]|\.[" + _LETTER + r"])"  # not the "E" of "E.C.U"
-)
-_CAPITALISED = _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")?"
+_CAPITALISED = NAME_WORD + r"(?:\s+" + NAME_WORD + r")?"
 # The cues match in any case; the name must be capitalised, or a word that is only ever a
 # title's surname ("mrs patel") or a known given name ("my son jack").
-_LOWER_NAME = r"[" + _LOWER + r"]+(?:-[" + _LOWER + r"]+)*(?![" + _LETTER + r"\d-])"
+_LOWER_NAME = r"[" + LOWER + r"]+(?:-[" + LOWER + r"]+)*(?![" + LETTER + r"\d-])"
 _NAME_AFTER_CUE = r"(?P<name>" + _CAPITALISED + r"|" + _LOWER_NAME + r")"
 # "Mr and Mrs Smith", "Mr & Mrs Patel": the name after both titles.
 TITLED_NAME = re.compile(
@@ -146,25 +140,6 @@ NAME_IN_CONTEXT = re.compile(r"\b(?P<cue>(?i:" + "|".join(NAME_CUES) + r"))\s+" 
 # "ms" are often multiple sclerosis or Microsoft ("MS teams").
 _SURNAME_TITLES = frozenset({"mr", "mrs", "mr.", "mrs."})
 _FAMILY_CUE_STARTS = frozenset({"my", "our", "his", "her", "their"})
-# Capitalised words after a cue that are ordinary words, not names.
-_ORDINARY_WORDS = """
-    a an the i it is am are was be school college nursery setting class team service
-    primary secondary special academy infant infants junior juniors high sixth form
-    services staff nhs send ehcp camhs gp sen senco council kent hospital clinic
-    monday tuesday wednesday thursday friday saturday sunday january february march april
-    may june july august september october november december christmas easter
-    mr mrs ms miss mx dr doctor nurse sir prof professor
-    autism adhd asd year reception home mum dad mummy daddy everyone everybody nobody
-    all some no not very really so too just also always never only still then there here
-"""
-_NOT_NAMES = frozenset(_ORDINARY_WORDS.split())
-# Capitalised words after a name that are not a surname ("Ethan Said", in title case).
-_VERBS_AFTER_NAME = """
-    and or but is was has had said says loves likes needs wants can could would will should
-    must did does for of to in on at with from by they we you he she this that these those
-    who which what when where why how if as than anyone someone anybody somebody
-"""
-_AFTER_NAME = _NOT_NAMES | frozenset(_VERBS_AFTER_NAME.split())
 
 
 @dataclass(frozen=True)
@@ -224,7 +199,7 @@ def redact(text: object, *, names: Iterable[str] = (), places: Iterable[str] = (
     # Titles first, so that "thanks to Dr Shah" loses the name, not the title.
     text = TITLED_NAME.sub(_name_in_context, text)
     text = NAME_IN_CONTEXT.sub(_name_in_context, text)
-    return _redact_first_names(text)
+    return redact_given_names(text, Placeholder.NAME)
 
 
 def _redact_known(text: str, known: Iterable[str], placeholder: str, *, parts: bool) -> str:
@@ -247,28 +222,26 @@ def _name_in_context(match: re.Match[str]) -> str:
     name = match.group("name")
     words = name.split()
     first = words[0].lower()
-    if first in _NOT_NAMES:
+    if first in NOT_NAMES:
         return match.group(0)
     if not words[0][0].isupper():
         # In lower case, only a title's surname or a name that is also a word is a name;
         # other given names are found anyway, and anything else is the next word.
         cue = match.group("cue").split()
         titled = (
-            cue[-1].lower() in _SURNAME_TITLES
-            and not cue[-1].isupper()
-            and first not in _AFTER_NAME
+            cue[-1].lower() in _SURNAME_TITLES and not cue[-1].isupper() and first not in AFTER_NAME
         )
         cue = [word.lower() for word in cue]
         # "my son jack", but not "my son will", "we live with hope".
         family = cue[0] in _FAMILY_CUE_STARTS and first in WORD_NAMES - SENTENCE_START_WORDS
         if not (titled or family):
             return match.group(0)
-    if _PLACE_AFTER_NAME.match(match.string, match.end("name")) or (
-        len(words) > 1 and _PLACE_AFTER_NAME.match(" " + words[1])
+    if PLACE_AFTER_NAME.match(match.string, match.end("name")) or (
+        len(words) > 1 and PLACE_AFTER_NAME.match(" " + words[1])
     ):
         return match.group(0)  # "from Victoria Station", "with Rowan Ward"
     keep = 1
-    if len(words) > 1 and words[1][0].isupper() and words[1].lower() not in _AFTER_NAME:
+    if len(words) > 1 and words[1][0].isupper() and words[1].lower() not in AFTER_NAME:
         keep = 2
     rest = " ".join(words[keep:])
     replaced = f"{match.group('cue')} {Placeholder.NAME}"
@@ -283,147 +256,9 @@ def _setting_by_name(match: re.Match[str]) -> str:
     while kept < len(words) and words[kept].lower() in _LEADING_SETTING_WORDS:
         kept += 1
     lower_kind = match.group("kind")[0].islower()
-    if lower_kind and kept == len(words) - 1 and _starts_sentence(match.string, match.start()):
+    if lower_kind and kept == len(words) - 1 and starts_sentence(match.string, match.start()):
         return match.group(0)  # "Brilliant school": capitalised as the first word
     return " ".join([*words[:kept], Placeholder.SETTING])
-
-
-# A word standing alone: not part of a placeholder, an email or a longer word.
-# Hyphenated names ("Lily-Mae") are one word.
-_WORD = re.compile(r"(?<![\w\[@.'\u2019-])[" + _LETTER + r"]+(?:-[" + _LETTER + r"]+)*(?![\w\]@-])")
-# A surname after a given name, with a particle if it has one ("De Souza", "van Dijk").
-_SURNAME = re.compile(
-    r"\s+(?:(?i:de|da|di|du|del|van|von|van der|le|la|al|el|bin|ibn)\s+)?" + _NAME_WORD
-)
-_SHOUTED_SURNAME = re.compile(r"\s+([" + _UPPER + r"]{2,}(?:['\u2019-][" + _UPPER + r"]+)*)\b")
-# Capitalised kinds of place: a name before one is the place's ("the Victoria Centre",
-# "James Cook University Hospital"), not a person's.
-_PLACE_KINDS = (
-    "Centre|Center|Hospital|Infirmary|University|Ward|Unit|House|Clinic|Surgery|Practice|"
-    "Hall|Library|Building|Wing|Suite|Station|Children's|Children\u2019s|"
-    + _STREETS_ANY_CASE.title()
-    + "|"
-    + _STREETS_CAPITALISED
-)
-_PLACE_AFTER_NAME = re.compile(r"\s+(?:" + _PLACE_KINDS + r"|[Cc]lass|Group|Room)\b")
-_SAINT = re.compile(r"\bSt\.?\s+$")
-# Verbs that make a word at the start of a sentence a name: "Will said he would ring".
-_REPORTING = re.compile(r"\s+(?:said|says|told|asked|helped|explained|rang|phoned|emailed)\b")
-# What can come before the first word of a sentence or a list item ("- Will they help?").
-_SENTENCE_BREAK = ".!?:;\n-\u2013\u2014\u2022*\u00b7)"
-_OPENING = " \t\"'\u2018\u201c("
-
-
-def _redact_first_names(text: str) -> str:
-    """Redact common given names that no cue introduced, and the surname after one.
-
-    A given name counts in any case, so "ethan" typed on a phone is redacted too. A name
-    that is also a word ("Lily", "Grace", "Will") counts only when capitalised, and the
-    ones that often start a sentence as the word ("Will they...") count there only with a
-    surname or a reporting verb after them.
-    """
-    pieces: list[str] = []
-    position = 0
-    letters = [character for character in text if character.isalpha()]
-    shouting = sum(character.isupper() for character in letters) > 0.6 * len(letters)
-    surname_pattern = _SHOUTED_SURNAME if shouting else _SURNAME
-    headings: dict[int, bool] = {}
-    for match in _WORD.finditer(text):
-        if match.start() < position:
-            continue
-        end = match.end()
-        # "the Victoria Centre", "St Thomas' Hospital", "Amber class": a place's name.
-        if _PLACE_AFTER_NAME.match(text, end) or _SAINT.search(
-            text, max(0, match.start() - 5), match.start()
-        ):
-            continue
-        surname = surname_pattern.match(text, end)
-        if surname and _surname_word(surname.group(0)) in _AFTER_NAME:
-            surname = None
-        if not _is_given_name(
-            text, match, headings=headings, shouting=shouting, surname=surname is not None
-        ):
-            continue
-        if surname:
-            end = surname.end()
-            if _PLACE_AFTER_NAME.match(text, end):  # "James Cook University Hospital"
-                continue
-        pieces.append(text[position : match.start()])
-        pieces.append(Placeholder.NAME)
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
-def _surname_word(found: str) -> str:
-    return found.split()[-1].lower()
-
-
-def _plain(word: str) -> str:
-    """The word in lower case without accents, as the name lists hold it ("Zoë" -> "zoe")."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(character for character in decomposed if not unicodedata.combining(character))
-
-
-def _is_given_name(
-    text: str,
-    match: re.Match[str],
-    *,
-    headings: dict[int, bool],
-    shouting: bool = False,
-    surname: bool = False,
-) -> bool:
-    word = match.group(0)
-    if word.isupper() and len(word) > 1 and not shouting:
-        # An acronym ("TIA", "AMY" in a list of services), unless the whole text shouts.
-        return False
-    parts = word.split("-")
-    if len(parts) > 1:
-        # "Lily-Mae", "Jayden-Lee": capitalised parts, one of them a given name.
-        capitalised = all(part[:1].isupper() for part in parts)
-        return any(
-            _plain(part) in FIRST_NAMES or (capitalised and _plain(part) in WORD_NAMES)
-            for part in parts
-        )
-    plain = _plain(word)
-    if plain in FIRST_NAMES:
-        return True
-    if plain not in WORD_NAMES:
-        return False
-    capitalised = word[0].isupper() and (word[1:].islower() or shouting)
-    if not capitalised:
-        return False
-    if _REPORTING.match(text, match.end()):
-        return True
-    if shouting:
-        # Capitals say nothing here, so a word that often starts a sentence is the word.
-        return plain not in SENTENCE_START_WORDS
-    if _starts_sentence(text, match.start()):
-        return surname or plain not in SENTENCE_START_WORDS
-    # In a heading every word is capitalised, a surname too ("Staff Will Listen To...").
-    return not _title_case_line(text, match.start(), headings)
-
-
-def _starts_sentence(text: str, start: int) -> bool:
-    while start > 0 and text[start - 1] in _OPENING:
-        start -= 1
-    return start == 0 or text[start - 1] in _SENTENCE_BREAK
-
-
-def _title_case_line(text: str, position: int, seen: dict[int, bool]) -> bool:
-    """Whether the line holding this position is in title case, as a heading is: at least
-    four words, nearly all of them capitalised. ``seen`` keeps each line's answer, so a
-    long line is read once."""
-    start = text.rfind("\n", 0, position) + 1
-    if start not in seen:
-        end = text.find("\n", position)
-        words = _LINE_WORD.findall(text, start, end if end >= 0 else len(text))
-        capitalised = sum(word[0].isupper() for word in words)
-        seen[start] = len(words) >= 4 and capitalised >= 0.75 * len(words)
-    return seen[start]
-
-
-_LINE_WORD = re.compile(r"[" + _LETTER + r"]+")
 
 
 def find_personal_details(text: object) -> list[str]:
