@@ -61,12 +61,14 @@ from webapp.yswd_figures import (
     theme_figures,
 )
 from webapp.yswd_forms import (
+    EDIT_CONFLICT,
     DraftForm,
     EntryForm,
     ExportForm,
     QuotesForm,
     StepForm,
     TranslationForm,
+    entry_stamp,
     term_choices,
 )
 from webapp.yswd_view import AUDIENCE_NAMES, count_text, prepare, term_label
@@ -344,10 +346,14 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
         return notice
     form = EntryForm(obj=None if request.method == "POST" else entry)
     form.action.choices = _action_choices()
+    saved = entry_stamp(entry)
     if request.method == "GET":
         form.action.data = entry.action_id or 0
         form.delivery.data = entry.delivery.value
-    if form.validate_on_submit():
+        form.stamp.data = saved
+    # A form opened before someone else saved: nothing is saved, and nothing typed is lost.
+    conflict = request.method == "POST" and form.stamp.data not in ("", None, saved)
+    if form.validate_on_submit() and not conflict:
         entry.title = form.title.data or ""
         entry.you_said = (form.you_said.data or "").strip()
         entry.we_did = (form.we_did.data or "").strip()
@@ -365,7 +371,10 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
             message = "Saved. The words changed, so the entry is a draft again and needs review."
         flash(message, "success")
         return redirect(url_for(".entry_page", entry_id=entry.id))
-    return render_template("staff/yswd/edit.html", form=form, entry=entry)
+    if conflict:
+        form.stamp.data = saved  # saving again now keeps this person's words
+        form.title.errors = [*form.title.errors, EDIT_CONFLICT]
+    return render_template("staff/yswd/edit.html", form=form, entry=entry, conflict=conflict)
 
 
 @bp.route("/<int:entry_id>/quotes", methods=["GET", "POST"])

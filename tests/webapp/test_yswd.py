@@ -125,6 +125,51 @@ def test_an_officer_cannot_write_a_small_count_into_the_words(client, session, d
     assert "3 parents" not in session.get(YswdEntry, entry_id).you_said
 
 
+def stamp_on(client, url) -> str:
+    """The edit page's record of what the entry held when it was opened."""
+    soup = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+    return soup.find("input", {"name": "stamp"})["value"]
+
+
+def test_a_save_over_someone_elses_newer_save_is_caught_and_loses_nothing(
+    app, client, session, demo, term
+):
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    url = f"{BASE}/{entry_id}/edit"
+    other = app.test_client()
+    as_role(other, Role.PARTICIPATION)
+    opened = stamp_on(other, url)  # the participation worker opens the page first
+    words = {
+        "title": "Waiting",
+        "we_did": "We changed the contract.",
+        "easy_said": "You told us the wait was long.",
+        "easy_did": "We changed it.",
+        "action": "0",
+        "delivery": "done",
+    }
+    theirs = {**words, "you_said": "Officer: parents told us the wait was too long."}
+    saved = post(client, url, {**theirs, "stamp": stamp_on(client, url)})
+    assert saved.status_code == 302
+
+    mine = {**words, "you_said": "Worker: families said the wait was too long."}
+    page = post(other, url, {**mine, "stamp": opened})
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Someone else saved this entry while you were editing it" in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("textarea", {"name": "you_said"}).get_text().strip() == mine["you_said"]
+    assert "What they saved" in html and theirs["you_said"] in html
+    session.expire_all()
+    assert session.get(YswdEntry, entry_id).you_said == theirs["you_said"]
+    # Saving again, having seen theirs, keeps this person's words.
+    again = post(other, url, {**mine, "stamp": soup.find("input", {"name": "stamp"})["value"]})
+    assert again.status_code == 302
+    session.expire_all()
+    assert session.get(YswdEntry, entry_id).you_said == mine["you_said"]
+
+
 def test_only_consenting_unflagged_comments_from_big_enough_themes_are_offered(
     client, session, demo, term
 ):
