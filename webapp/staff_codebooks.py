@@ -26,7 +26,14 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from analysis.codebook_files import (
@@ -64,7 +71,7 @@ from models.coding import (
 )
 from models.review import ChangeKind, history, merge_theme, new_version, rename_theme
 from webapp import codebook_imports as files
-from webapp import db
+from webapp import db, edit_stamps
 from webapp.access import roles_required
 from webapp.extensions import export_limit
 from webapp.staff_analysis import ANALYSTS
@@ -125,6 +132,7 @@ def _notes(label: str, hint: str, limit: int, subject: str) -> TextAreaField:
 
 
 class ThemeForm(HeardForm):
+    stamp = HiddenField()  # what the edit page showed (webapp/edit_stamps.py)
     name = StringField(
         "Theme name",
         description="A few words, in the terms children, young people and families use.",
@@ -505,8 +513,20 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     theme = theme_in_use(codebook, theme_id)
     themes = _active(codebook)
     parent_ids = {t.id for t in themes}
+    saved = edit_stamps.stamp(
+        [
+            theme.name,
+            theme.parent_id,
+            theme.description,
+            theme.inclusion,
+            theme.exclusion,
+            theme.examples,
+            theme.outcome_area,
+        ]
+    )
     form = ThemeForm(
         data={
+            "stamp": saved,
             "name": theme.name,
             "parent": str(theme.parent_id) if theme.parent_id in parent_ids else "",
             "description": theme.description,
@@ -517,7 +537,8 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
         }
     )
     form.parent.choices = _parent_choices(themes, theme)
-    if form.validate_on_submit():
+    overtaken = request.method == "POST" and edit_stamps.overtaken(form.stamp.data, saved)
+    if form.validate_on_submit() and not overtaken:
         fits, parent = _fits(form, themes, theme)
         if fits:
             before = _current(theme, themes)
@@ -580,8 +601,23 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
             else:
                 flash("Nothing was changed.")
             return _codebook_page(codebook)
+    shown = None
+    if overtaken:
+        edit_stamps.flag(form.stamp, form.name, saved)
+        shown = [
+            ("Theme name", theme.name),
+            ("Description", theme.description),
+            ("Use when", theme.inclusion),
+            ("Do not use when", theme.exclusion),
+            ("Examples", "; ".join(theme.examples)),
+            ("Outcome area", theme.outcome_area),
+        ]
     return render_template(
-        "staff/codebooks/theme_form.html", form=form, codebook=codebook, theme=theme
+        "staff/codebooks/theme_form.html",
+        form=form,
+        codebook=codebook,
+        theme=theme,
+        overtaken=shown,
     )
 
 

@@ -45,7 +45,7 @@ from models.yswd import (
     take_step,
     translation_fields,
 )
-from webapp import db, follow_ups, queue, yswd_exports
+from webapp import db, edit_stamps, follow_ups, queue, yswd_exports
 from webapp.access import roles_required
 from webapp.extensions import export_limit
 from webapp.i18n import LANGUAGE_NAMES, available_languages
@@ -61,14 +61,12 @@ from webapp.yswd_figures import (
     theme_figures,
 )
 from webapp.yswd_forms import (
-    EDIT_CONFLICT,
     DraftForm,
     EntryForm,
     ExportForm,
     QuotesForm,
     StepForm,
     TranslationForm,
-    entry_stamp,
     term_choices,
 )
 from webapp.yswd_view import AUDIENCE_NAMES, count_text, prepare, term_label
@@ -346,14 +344,13 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
         return notice
     form = EntryForm(obj=None if request.method == "POST" else entry)
     form.action.choices = _action_choices()
-    saved = entry_stamp(entry)
+    saved = edit_stamps.stamp(_edited_values(entry))
     if request.method == "GET":
         form.action.data = entry.action_id or 0
         form.delivery.data = entry.delivery.value
         form.stamp.data = saved
-    # A form opened before someone else saved: nothing is saved, and nothing typed is lost.
-    conflict = request.method == "POST" and form.stamp.data not in ("", None, saved)
-    if form.validate_on_submit() and not conflict:
+    overtaken = request.method == "POST" and edit_stamps.overtaken(form.stamp.data, saved)
+    if form.validate_on_submit() and not overtaken:
         entry.title = form.title.data or ""
         entry.you_said = (form.you_said.data or "").strip()
         entry.we_did = (form.we_did.data or "").strip()
@@ -371,10 +368,42 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
             message = "Saved. The words changed, so the entry is a draft again and needs review."
         flash(message, "success")
         return redirect(url_for(".entry_page", entry_id=entry.id))
-    if conflict:
-        form.stamp.data = saved  # saving again now keeps this person's words
-        form.title.errors = [*form.title.errors, EDIT_CONFLICT]
-    return render_template("staff/yswd/edit.html", form=form, entry=entry, conflict=conflict)
+    if overtaken:
+        edit_stamps.flag(form.stamp, form.title, saved)
+    return render_template(
+        "staff/yswd/edit.html",
+        form=form,
+        entry=entry,
+        overtaken=_shown({name: getattr(entry, name) for name in translation_fields()})
+        if overtaken
+        else None,
+    )
+
+
+def _edited_values(entry: YswdEntry) -> list[object]:
+    """Everything the edit page changes, as saved now."""
+    return [
+        entry.title,
+        entry.you_said,
+        entry.we_did,
+        entry.easy_said,
+        entry.easy_did,
+        entry.action_id,
+        entry.delivery,
+        entry.delivery_on,
+    ]
+
+
+def _shown(words: dict[str, Any]) -> list[tuple[str, str]]:
+    """An entry's words with their labels, for "What they saved"."""
+    labels = {
+        "title": "Title",
+        "you_said": "You said",
+        "we_did": "We did",
+        "easy_said": "Easy read: you said",
+        "easy_did": "Easy read: we did",
+    }
+    return [(label, str(words.get(name) or "")) for name, label in labels.items()]
 
 
 @bp.route("/<int:entry_id>/quotes", methods=["GET", "POST"])
@@ -422,10 +451,11 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
     notice = _published_notice(entry)
     if notice:
         return notice
-    form = TranslationForm(
-        data=entry.translations.get(language) if request.method == "GET" else None
-    )
-    if form.validate_on_submit() and _same_small_numbers(form, entry):
+    stored = entry.translations.get(language) or {}
+    saved = edit_stamps.stamp(stored.get(name) for name in translation_fields())
+    form = TranslationForm(data={**stored, "stamp": saved} if request.method == "GET" else None)
+    overtaken = request.method == "POST" and edit_stamps.overtaken(form.stamp.data, saved)
+    if form.validate_on_submit() and not overtaken and _same_small_numbers(form, entry):
         set_translation(
             session=session,
             entry=entry,
@@ -440,12 +470,15 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
         )
         flash(f"{LANGUAGE_NAMES[language]} translation saved.", "success")
         return redirect(url_for(".entry_page", entry_id=entry.id))
+    if overtaken:
+        edit_stamps.flag(form.stamp, form.title, saved)
     return render_template(
         "staff/yswd/translate.html",
         form=form,
         entry=entry,
         language=language,
         language_name=LANGUAGE_NAMES[language],
+        overtaken=_shown(stored) if overtaken else None,
     )
 
 

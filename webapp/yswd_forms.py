@@ -1,7 +1,5 @@
 """The staff forms for “You said, we did”: drafting, editing, quotes, translations, exports."""
 
-import hashlib
-import json
 from typing import Any
 
 from wtforms import (
@@ -27,7 +25,7 @@ from forms.widgets import (
     GovTextArea,
     GovTextInput,
 )
-from models.yswd import Audience, Delivery, YswdEntry
+from models.yswd import Audience, Delivery
 
 TEXT_LIMIT = 3000
 EXPORT_FORMATS = [
@@ -98,9 +96,7 @@ class DraftForm(HeardForm):
 class EntryForm(HeardForm):
     """An entry's words, its plan action and how far the change has got."""
 
-    # What the entry held when the page was opened (:func:`entry_stamp`), so a
-    # save over someone else's newer one is caught instead of silently undoing it.
-    stamp = HiddenField()
+    stamp = HiddenField()  # what the page showed (webapp/edit_stamps.py)
     title = DraftForm.title
     you_said = _text(
         "You said",
@@ -177,6 +173,7 @@ class TranslationForm(HeardForm):
     """A person's translation. Counts cannot be read in every language, so the view also
     refuses any number from 1 to 4 that the English does not have."""
 
+    stamp = HiddenField()  # what the page showed (webapp/edit_stamps.py)
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -219,24 +216,3 @@ class TellForm(HeardForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select the survey whose respondents to tell")],
     )
-
-
-EDIT_CONFLICT = (
-    "Someone else saved this entry while you were editing it. Your changes are below and "
-    "are not saved yet: check what they saved, then save again to keep your words"
-)
-
-
-def entry_stamp(entry: YswdEntry) -> str:
-    """A short digest of everything the edit page changes, as it is saved now."""
-    fields = [
-        entry.title,
-        entry.you_said,
-        entry.we_did,
-        entry.easy_said,
-        entry.easy_did,
-        entry.action_id,
-        str(entry.delivery),
-        entry.delivery_on.isoformat() if entry.delivery_on else None,
-    ]
-    return hashlib.sha256(json.dumps(fields).encode("utf-8")).hexdigest()[:20]

@@ -317,6 +317,36 @@ def test_renaming_and_editing_are_two_versions_and_the_key_stays(worker, session
     assert history.count("Priya Participation") == 2  # who made each change
 
 
+def test_an_edit_over_someone_elses_newer_save_is_caught_and_loses_nothing(
+    app, worker, session, book
+):
+    url = book.theme_url("transport", "edit")
+    other = app.test_client()
+    assert sign_in(other, DEMO_EMAILS[Role.OFFICER]).status_code == 302
+    opened = BeautifulSoup(other.get(url).get_data(as_text=True), "html.parser")
+    stamp = opened.find("input", {"name": "stamp"})["value"]
+    saved = post(worker, url, theme_form(name="School transport", description="Taxis."))
+    assert saved.status_code == 302
+
+    page = post(other, url, theme_form(name="School transport", description="Buses.", stamp=stamp))
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert error_summary(html) == [
+        "Someone else saved this while you were editing it. Your changes are below and are "
+        "not saved yet: check what they saved, then save again to keep your words"
+    ]
+    assert "What they saved" in html and "Taxis." in html
+    assert (
+        BeautifulSoup(html, "html.parser")
+        .find("textarea", {"name": "description"})
+        .get_text(strip=True)
+        == "Buses."
+    )
+    session.expire_all()
+    assert session.get(Theme, book.themes["transport"].id).description == "Taxis."
+
+
 def test_saving_with_nothing_changed_makes_no_version(worker, session, book):
     theme = book.themes["waiting-plans"]
     url = book.theme_url("waiting-plans", "edit")

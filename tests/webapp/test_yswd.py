@@ -157,7 +157,7 @@ def test_a_save_over_someone_elses_newer_save_is_caught_and_loses_nothing(
 
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Someone else saved this entry while you were editing it" in html
+    assert "Someone else saved this while you were editing it" in html
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("textarea", {"name": "you_said"}).get_text().strip() == mine["you_said"]
     assert "What they saved" in html and theirs["you_said"] in html
@@ -168,6 +168,26 @@ def test_a_save_over_someone_elses_newer_save_is_caught_and_loses_nothing(
     assert again.status_code == 302
     session.expire_all()
     assert session.get(YswdEntry, entry_id).you_said == mine["you_said"]
+
+
+def test_a_translation_saved_meanwhile_is_not_overwritten_unseen(app, client, session, demo, term):
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    url = f"{BASE}/{entry_id}/translations/pl"
+    other = app.test_client()
+    as_role(other, Role.PARTICIPATION)
+    opened = stamp_on(other, url)
+    assert (
+        post(client, url, {"title": "Czekanie", "stamp": stamp_on(client, url)}).status_code == 302
+    )
+
+    page = post(other, url, {"title": "Oczekiwanie", "stamp": opened})
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Someone else saved this while you were editing" in html
+    assert '<dd class="govuk-summary-list__value" lang="pl">Czekanie</dd>' in html
+    session.expire_all()
+    assert session.get(YswdEntry, entry_id).translations["pl"]["title"] == "Czekanie"
 
 
 def test_only_consenting_unflagged_comments_from_big_enough_themes_are_offered(
