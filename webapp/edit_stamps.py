@@ -1,16 +1,20 @@
 """Catching a save over someone else's newer save on the staff edit pages.
 
-An edit page puts a digest of what it showed into a hidden ``stamp`` field. When the form
-comes back and what is saved now has a different digest, someone else saved in between:
-nothing is saved, the person's words stay in the form with an error on its first field,
-and the page shows what the other person saved. Saving again (the form now carries the
-new digest) keeps this person's words. A form with no stamp at all, opened before the
-check existed, is saved as before.
+An edit page lists what it edits as (label, saved value, value as shown) and puts a digest
+of the saved values into a hidden ``stamp`` field. When the form comes back and the saved
+values have a different digest, someone else saved in between: nothing is saved, every
+other check still runs, the person's words stay in the form, and the error summary links
+to "What they saved" (``templates/staff/_overtaken.html``), which shows every value the
+digest covers. The form then carries the new digest, so saving again keeps this person's
+words. A form with no stamp at all, opened before the check existed, is saved as before.
+
+The check and the save are separate statements, so two saves in the same instant can
+still both go through; people editing the same entry seconds apart are caught.
 """
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from wtforms import Field
 
@@ -18,11 +22,13 @@ CONFLICT = (
     "Someone else saved this while you were editing it. Your changes are below and are not "
     "saved yet: check what they saved, then save again to keep your words"
 )
+#: What an edit page edits: its label, the value saved, and that value as people read it.
+Edited = Sequence[tuple[str, object, str]]
 
 
-def stamp(values: Iterable[object]) -> str:
-    """A short digest of the values an edit page shows and changes."""
-    text = json.dumps([None if v is None else str(v) for v in values], ensure_ascii=False)
+def stamp(edited: Edited) -> str:
+    """A short digest of the saved values an edit page shows and changes."""
+    text = json.dumps([saved for _label, saved, _shown in edited], default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -31,8 +37,13 @@ def overtaken(sent: str | None, saved: str) -> bool:
     return bool(sent) and sent != saved
 
 
-def flag(stamp_field: Field, first_field: Field, saved: str) -> None:
-    """Mark the form as overtaken: the error on its first field, and the new digest, so
-    that saving again keeps this person's words."""
+def flag(stamp_field: Field, saved: str, edited: Edited) -> list[tuple[str, str]]:
+    """Mark the form as overtaken, and return what the other person saved, to show.
+
+    The error is the stamp field's, so the error summary links to "What they saved" (which
+    has the field's id) and no field the person filled in is marked wrong. The field takes
+    the new digest, so saving again keeps this person's words.
+    """
     stamp_field.data = saved
-    first_field.errors = [*first_field.errors, CONFLICT]
+    stamp_field.errors = [CONFLICT]
+    return [(label, shown) for label, _saved, shown in edited]

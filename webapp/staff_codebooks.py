@@ -513,20 +513,8 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     theme = theme_in_use(codebook, theme_id)
     themes = _active(codebook)
     parent_ids = {t.id for t in themes}
-    saved = edit_stamps.stamp(
-        [
-            theme.name,
-            theme.parent_id,
-            theme.description,
-            theme.inclusion,
-            theme.exclusion,
-            theme.examples,
-            theme.outcome_area,
-        ]
-    )
     form = ThemeForm(
         data={
-            "stamp": saved,
             "name": theme.name,
             "parent": str(theme.parent_id) if theme.parent_id in parent_ids else "",
             "description": theme.description,
@@ -537,10 +525,15 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
         }
     )
     form.parent.choices = _parent_choices(themes, theme)
+    edited = _edited(form, theme, themes)
+    saved = edit_stamps.stamp(edited)
+    if request.method == "GET":
+        form.stamp.data = saved
     overtaken = request.method == "POST" and edit_stamps.overtaken(form.stamp.data, saved)
-    if form.validate_on_submit() and not overtaken:
+    if form.validate_on_submit():
+        # The checks run either way, so a second save meets no new errors.
         fits, parent = _fits(form, themes, theme)
-        if fits:
+        if fits and not overtaken:
             before = _current(theme, themes)
             examples = form.examples.data or ""
             after: dict[str, Any] = {
@@ -601,17 +594,7 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
             else:
                 flash("Nothing was changed.")
             return _codebook_page(codebook)
-    shown = None
-    if overtaken:
-        edit_stamps.flag(form.stamp, form.name, saved)
-        shown = [
-            ("Theme name", theme.name),
-            ("Description", theme.description),
-            ("Use when", theme.inclusion),
-            ("Do not use when", theme.exclusion),
-            ("Examples", "; ".join(theme.examples)),
-            ("Outcome area", theme.outcome_area),
-        ]
+    shown = edit_stamps.flag(form.stamp, saved, edited) if overtaken else None
     return render_template(
         "staff/codebooks/theme_form.html",
         form=form,
@@ -619,6 +602,20 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
         theme=theme,
         overtaken=shown,
     )
+
+
+def _edited(form: ThemeForm, theme: Theme, themes: list[Theme]) -> edit_stamps.Edited:
+    """Everything the theme's edit page changes, as saved now, and as people read it."""
+    names = {t.id: t.name for t in themes}
+    return [
+        (form.name.label.text, theme.name, theme.name),
+        (form.parent.label.text, theme.parent_id, names.get(theme.parent_id, "")),  # type: ignore[arg-type]
+        (form.description.label.text, theme.description, theme.description),
+        (form.inclusion.label.text, theme.inclusion, theme.inclusion),
+        (form.exclusion.label.text, theme.exclusion, theme.exclusion),
+        (form.examples.label.text, theme.examples, "\n".join(theme.examples)),
+        (form.outcome_area.label.text, theme.outcome_area, theme.outcome_area),
+    ]
 
 
 def _merge_targets(themes: list[Theme], theme: Theme) -> list[Theme]:

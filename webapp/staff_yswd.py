@@ -31,6 +31,7 @@ from models.surveys import get_round
 from models.yswd import (
     NEXT_STEPS,
     Audience,
+    Delivery,
     EntryState,
     StepError,
     StepKind,
@@ -72,6 +73,8 @@ from webapp.yswd_forms import (
 from webapp.yswd_view import AUDIENCE_NAMES, count_text, prepare, term_label
 
 bp = Blueprint("yswd", __name__, url_prefix="/staff/you-said-we-did")
+#: The entry's words on its edit page.
+ENTRY_WORDS = ("title", "you_said", "we_did", "easy_said", "easy_did")
 READERS = (Role.ADMIN, Role.OFFICER, Role.PARTICIPATION, Role.REVIEWER)
 WRITERS = (Role.ADMIN, Role.OFFICER, Role.PARTICIPATION)
 #: Who may take each step (the order of steps is models.yswd's business).
@@ -344,7 +347,8 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
         return notice
     form = EntryForm(obj=None if request.method == "POST" else entry)
     form.action.choices = _action_choices()
-    saved = edit_stamps.stamp(_edited_values(entry))
+    edited = _edited(entry, form)
+    saved = edit_stamps.stamp(edited)
     if request.method == "GET":
         form.action.data = entry.action_id or 0
         form.delivery.data = entry.delivery.value
@@ -368,42 +372,21 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
             message = "Saved. The words changed, so the entry is a draft again and needs review."
         flash(message, "success")
         return redirect(url_for(".entry_page", entry_id=entry.id))
-    if overtaken:
-        edit_stamps.flag(form.stamp, form.title, saved)
-    return render_template(
-        "staff/yswd/edit.html",
-        form=form,
-        entry=entry,
-        overtaken=_shown({name: getattr(entry, name) for name in translation_fields()})
-        if overtaken
-        else None,
-    )
+    shown = edit_stamps.flag(form.stamp, saved, edited) if overtaken else None
+    return render_template("staff/yswd/edit.html", form=form, entry=entry, overtaken=shown)
 
 
-def _edited_values(entry: YswdEntry) -> list[object]:
-    """Everything the edit page changes, as saved now."""
+def _edited(entry: YswdEntry, form: EntryForm) -> edit_stamps.Edited:
+    """Everything the edit page changes, as saved now, and as people read it."""
+    words = [(getattr(form, name).label.text, getattr(entry, name)) for name in ENTRY_WORDS]
+    actions = {str(c.value): c.label for c in form.action.choices}  # type: ignore[union-attr]
+    when = entry.delivery_on
     return [
-        entry.title,
-        entry.you_said,
-        entry.we_did,
-        entry.easy_said,
-        entry.easy_did,
-        entry.action_id,
-        entry.delivery,
-        entry.delivery_on,
+        *((label, value, value) for label, value in words),
+        (form.action.label.text, entry.action_id, actions.get(str(entry.action_id), "")),
+        (form.delivery.label.text, entry.delivery, Delivery(entry.delivery).label),
+        (form.delivery_on.label.text, when, f"{when.day} {when:%B %Y}" if when else ""),
     ]
-
-
-def _shown(words: dict[str, Any]) -> list[tuple[str, str]]:
-    """An entry's words with their labels, for "What they saved"."""
-    labels = {
-        "title": "Title",
-        "you_said": "You said",
-        "we_did": "We did",
-        "easy_said": "Easy read: you said",
-        "easy_did": "Easy read: we did",
-    }
-    return [(label, str(words.get(name) or "")) for name, label in labels.items()]
 
 
 @bp.route("/<int:entry_id>/quotes", methods=["GET", "POST"])
@@ -452,10 +435,17 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
     if notice:
         return notice
     stored = entry.translations.get(language) or {}
-    saved = edit_stamps.stamp(stored.get(name) for name in translation_fields())
-    form = TranslationForm(data={**stored, "stamp": saved} if request.method == "GET" else None)
+    form = TranslationForm(data=stored if request.method == "GET" else None)
+    edited = [
+        (getattr(form, name).label.text, stored.get(name), stored.get(name) or "")
+        for name in translation_fields()
+    ]
+    saved = edit_stamps.stamp(edited)
+    if request.method == "GET":
+        form.stamp.data = saved
     overtaken = request.method == "POST" and edit_stamps.overtaken(form.stamp.data, saved)
-    if form.validate_on_submit() and not overtaken and _same_small_numbers(form, entry):
+    # The checks run either way, so a second save meets no new errors.
+    if form.validate_on_submit() and _same_small_numbers(form, entry) and not overtaken:
         set_translation(
             session=session,
             entry=entry,
@@ -470,15 +460,13 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
         )
         flash(f"{LANGUAGE_NAMES[language]} translation saved.", "success")
         return redirect(url_for(".entry_page", entry_id=entry.id))
-    if overtaken:
-        edit_stamps.flag(form.stamp, form.title, saved)
     return render_template(
         "staff/yswd/translate.html",
         form=form,
         entry=entry,
         language=language,
         language_name=LANGUAGE_NAMES[language],
-        overtaken=_shown(stored) if overtaken else None,
+        overtaken=edit_stamps.flag(form.stamp, saved, edited) if overtaken else None,
     )
 
 

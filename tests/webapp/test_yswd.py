@@ -170,6 +170,44 @@ def test_a_save_over_someone_elses_newer_save_is_caught_and_loses_nothing(
     assert session.get(YswdEntry, entry_id).you_said == mine["you_said"]
 
 
+def test_a_conflict_is_reported_beside_other_errors_and_shows_every_saved_choice(
+    app, client, session, demo, term
+):
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    url = f"{BASE}/{entry_id}/edit"
+    other = app.test_client()
+    as_role(other, Role.PARTICIPATION)
+    opened = stamp_on(other, url)
+    words = {
+        "title": "Waiting",
+        "you_said": "Parents told us the wait was too long.",
+        "we_did": "We changed the contract.",
+        "easy_said": "You told us the wait was long.",
+        "easy_did": "We changed it.",
+        "action": "0",
+    }
+    done = {"delivery": "done", "delivery_on": ["1", "2", "2026"]}  # day, month, year
+    assert post(client, url, {**words, **done, "stamp": stamp_on(client, url)}).status_code == 302
+
+    page = post(other, url, {**words, "title": "", "delivery": "planned", "stamp": opened})
+
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    summary = [a.get_text(strip=True) for a in soup.select(".govuk-error-summary a")]
+    # Both problems are listed: the title left empty, and the save in between.
+    assert summary[0] == "Enter a title"
+    assert summary[1].startswith("Someone else saved this") and len(summary) == 2
+    link = soup.select_one('.govuk-error-summary a[href="#stamp"]')
+    assert link is not None and soup.find(id="stamp").get_text().count("What they saved") == 1
+    saved = {
+        row.dt.get_text(strip=True): row.dd.get_text(" ", strip=True)
+        for row in soup.select("#stamp .govuk-summary-list__row")
+    }
+    assert saved["Where has the change got to?"] == "Done"
+    assert saved["Date"] == "1 February 2026"
+    assert saved["Plan action"] == "None"
+
+
 def test_a_translation_saved_meanwhile_is_not_overwritten_unseen(app, client, session, demo, term):
     as_role(client, Role.OFFICER)
     entry_id = draft(client, term)
@@ -185,7 +223,8 @@ def test_a_translation_saved_meanwhile_is_not_overwritten_unseen(app, client, se
 
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Someone else saved this while you were editing" in html
-    assert '<dd class="govuk-summary-list__value" lang="pl">Czekanie</dd>' in html
+    [title] = BeautifulSoup(html, "html.parser").select("#stamp dd")[:1]
+    assert (title.get_text(strip=True), title["lang"], title["dir"]) == ("Czekanie", "pl", "auto")
     session.expire_all()
     assert session.get(YswdEntry, entry_id).translations["pl"]["title"] == "Czekanie"
 
