@@ -131,23 +131,35 @@ def stamp_on(client, url) -> str:
     return soup.find("input", {"name": "stamp"})["value"]
 
 
+ENTRY_WORDS = {
+    "title": "Waiting",
+    "you_said": "Parents told us the wait was too long.",
+    "we_did": "We changed the contract.",
+    "easy_said": "You told us the wait was long.",
+    "easy_did": "We changed it.",
+    "action": "0",
+    "delivery": "done",
+}
+
+
+def two_writers(app, client, term, page="edit"):
+    """An officer drafts an entry, and a participation worker opens one of its pages.
+
+    Returns the entry, the page, the worker's client and the stamp the worker was given.
+    """
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    url = f"{BASE}/{entry_id}/{page}"
+    other = app.test_client()
+    as_role(other, Role.PARTICIPATION)
+    return entry_id, url, other, stamp_on(other, url)
+
+
 def test_a_save_over_someone_elses_newer_save_is_caught_and_loses_nothing(
     app, client, session, demo, term
 ):
-    as_role(client, Role.OFFICER)
-    entry_id = draft(client, term)
-    url = f"{BASE}/{entry_id}/edit"
-    other = app.test_client()
-    as_role(other, Role.PARTICIPATION)
-    opened = stamp_on(other, url)  # the participation worker opens the page first
-    words = {
-        "title": "Waiting",
-        "we_did": "We changed the contract.",
-        "easy_said": "You told us the wait was long.",
-        "easy_did": "We changed it.",
-        "action": "0",
-        "delivery": "done",
-    }
+    entry_id, url, other, opened = two_writers(app, client, term)
+    words = ENTRY_WORDS
     theirs = {**words, "you_said": "Officer: parents told us the wait was too long."}
     saved = post(client, url, {**theirs, "stamp": stamp_on(client, url)})
     assert saved.status_code == 302
@@ -173,20 +185,8 @@ def test_a_save_over_someone_elses_newer_save_is_caught_and_loses_nothing(
 def test_a_conflict_is_reported_beside_other_errors_and_shows_every_saved_choice(
     app, client, session, demo, term
 ):
-    as_role(client, Role.OFFICER)
-    entry_id = draft(client, term)
-    url = f"{BASE}/{entry_id}/edit"
-    other = app.test_client()
-    as_role(other, Role.PARTICIPATION)
-    opened = stamp_on(other, url)
-    words = {
-        "title": "Waiting",
-        "you_said": "Parents told us the wait was too long.",
-        "we_did": "We changed the contract.",
-        "easy_said": "You told us the wait was long.",
-        "easy_did": "We changed it.",
-        "action": "0",
-    }
+    _entry_id, url, other, opened = two_writers(app, client, term)
+    words = ENTRY_WORDS
     done = {"delivery": "done", "delivery_on": ["1", "2", "2026"]}  # day, month, year
     assert post(client, url, {**words, **done, "stamp": stamp_on(client, url)}).status_code == 302
 
@@ -209,12 +209,7 @@ def test_a_conflict_is_reported_beside_other_errors_and_shows_every_saved_choice
 
 
 def test_a_translation_saved_meanwhile_is_not_overwritten_unseen(app, client, session, demo, term):
-    as_role(client, Role.OFFICER)
-    entry_id = draft(client, term)
-    url = f"{BASE}/{entry_id}/translations/pl"
-    other = app.test_client()
-    as_role(other, Role.PARTICIPATION)
-    opened = stamp_on(other, url)
+    entry_id, url, other, opened = two_writers(app, client, term, "translations/pl")
     assert (
         post(client, url, {"title": "Czekanie", "stamp": stamp_on(client, url)}).status_code == 302
     )
