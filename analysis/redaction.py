@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.first_names import SENTENCE_START_WORDS, WORD_NAMES
 from analysis.given_names import redact_given_names
@@ -211,11 +212,20 @@ def _redact_known(text: str, known: Iterable[str], placeholder: str, *, parts: b
         terms.add(value)
         if parts:
             terms.update(part for part in re.split(r"[\s-]+", value) if len(part) >= 3)
+    if not terms:
+        return text
     # Longest first, so "Oak Tree School" wins over "Oak Tree".
-    for term in sorted(terms, key=len, reverse=True):
-        pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, term.split())) + r"(?!\w)")
-        text = re.compile(pattern.pattern, re.IGNORECASE).sub(placeholder, text)
-    return text
+    pattern = _known_pattern(tuple(sorted(terms, key=lambda term: (-len(term), term))))
+    return pattern.sub(placeholder, text)
+
+
+@lru_cache(maxsize=32)
+def _known_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a list of names, read in one pass and kept for the next comment: an
+    organisation's hundreds of staff and settings would otherwise be compiled per comment."""
+    words = (r"\s+".join(map(re.escape, term.split())) for term in terms)
+    # Never inside a placeholder: staff called "Name" or "Setting" leave "[name]" alone.
+    return re.compile(r"(?<![\w\[])(?:" + "|".join(words) + r")(?![\w\]])", re.IGNORECASE)
 
 
 def _name_in_context(match: re.Match[str]) -> str:

@@ -34,6 +34,13 @@ def test_known_names_are_redacted_in_any_case_and_by_part():
     assert redacted.startswith("[name] was great")
 
 
+def test_known_names_never_match_inside_a_placeholder():
+    staff = ["Name Setting", "Address Link"]
+    once = redact("Ask Name Setting at 14 Mill Lane", names=staff)
+    assert once == "Ask [name] at [address]"
+    assert redact(once, names=staff, places=["Setting", "Name", "Address"]) == once
+
+
 def test_setting_names_from_the_list_are_redacted_longest_first():
     redacted = redact(
         "Oak Tree Primary School and oak tree nursery",
