@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
+from flask import request
 from wtforms import Field
 
 CONFLICT = (
@@ -32,9 +33,15 @@ def stamp(edited: Edited) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def overtaken(sent: str | None, saved: str) -> bool:
-    """Whether a form opened at ``sent`` would overwrite a newer save."""
-    return bool(sent) and sent != saved
+def check(stamp_field: Field, edited: Edited) -> tuple[str, bool]:
+    """The digest of what is saved now, and whether the form posted would overwrite a newer
+    save. Opening the page (GET) puts the digest into the form."""
+    saved = stamp(edited)
+    if request.method != "POST":
+        stamp_field.data = saved
+        return saved, False
+    sent = stamp_field.data
+    return saved, bool(sent) and sent != saved
 
 
 def flag(stamp_field: Field, saved: str, edited: Edited) -> list[tuple[str, str]]:

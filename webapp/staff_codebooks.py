@@ -526,10 +526,7 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     )
     form.parent.choices = _parent_choices(themes, theme)
     edited = _edited(form, theme, themes)
-    saved = edit_stamps.stamp(edited)
-    if request.method == "GET":
-        form.stamp.data = saved
-    overtaken = request.method == "POST" and edit_stamps.overtaken(form.stamp.data, saved)
+    saved, overtaken = edit_stamps.check(form.stamp, edited)
     if form.validate_on_submit():
         # The checks run either way, so a second save meets no new errors.
         fits, parent = _fits(form, themes, theme)

@@ -348,12 +348,10 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
     form = EntryForm(obj=None if request.method == "POST" else entry)
     form.action.choices = _action_choices()
     edited = _edited(entry, form)
-    saved = edit_stamps.stamp(edited)
+    saved, overtaken = edit_stamps.check(form.stamp, edited)
     if request.method == "GET":
         form.action.data = entry.action_id or 0
         form.delivery.data = entry.delivery.value
-        form.stamp.data = saved
-    overtaken = request.method == "POST" and edit_stamps.overtaken(form.stamp.data, saved)
     if form.validate_on_submit() and not overtaken:
         entry.title = form.title.data or ""
         entry.you_said = (form.you_said.data or "").strip()
@@ -440,10 +438,7 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
         (getattr(form, name).label.text, stored.get(name), stored.get(name) or "")
         for name in translation_fields()
     ]
-    saved = edit_stamps.stamp(edited)
-    if request.method == "GET":
-        form.stamp.data = saved
-    overtaken = request.method == "POST" and edit_stamps.overtaken(form.stamp.data, saved)
+    saved, overtaken = edit_stamps.check(form.stamp, edited)
     # The checks run either way, so a second save meets no new errors.
     if form.validate_on_submit() and _same_small_numbers(form, entry) and not overtaken:
         set_translation(
