@@ -36,3 +36,17 @@ def fake_smtp(monkeypatch, app, **settings) -> list[tuple]:
     monkeypatch.setattr("webapp.mail.smtplib.SMTP", FakeSMTP)
     app.config.update(HEARD_SMTP_HOST="mail.example.org", **settings)
     return sent
+
+
+def sent_messages(sent: list[tuple]) -> list[tuple[str, object]]:
+    """Each message the stand-in server was given to send, with its address, in order."""
+    return [(call[1], call[2]) for call in sent if call[0] == "send"]
+
+
+def mail_server_down(monkeypatch) -> None:
+    """Make every connection to the mail server fail, as when it is down."""
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr("webapp.mail.smtplib.SMTP", down)
