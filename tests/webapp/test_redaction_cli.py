@@ -45,6 +45,20 @@ OWN = "[name] said her son is happier now."
 LINES = "Thanks to Mrs Patel\nand Oak Tree\nSchool for help"
 
 
+def stored_comment(session, organisation_id, text, response_id=None, quote_consent=False):
+    """A comment stored as an older redaction left it."""
+    return save_comment(
+        session=session,
+        organisation_id=organisation_id,
+        response_id=response_id,
+        question_id="could-be-better",
+        text_redacted=text,
+        sentiment="",
+        flagged=False,
+        quote_consent=quote_consent,
+    )
+
+
 def run(app, *args):
     result = app.test_cli_runner().invoke(redaction_group, ["reapply", *args])
     assert "Traceback" not in result.output
@@ -66,25 +80,8 @@ def stored(session, demo, published):
         name_given=True,
     )
     submit_response(session=session, response=response)
-    old = save_comment(
-        session=session,
-        organisation_id=org.id,
-        response_id=None,
-        question_id="could-be-better",
-        text_redacted=OLD,
-        sentiment="negative",
-        flagged=False,
-        quote_consent=True,
-    )
-    own = save_comment(
-        session=session,
-        organisation_id=org.id,
-        response_id=response.id,
-        question_id="what-matters",
-        text_redacted=WRITER,
-        sentiment="positive",
-        flagged=False,
-    )
+    old = stored_comment(session, org.id, OLD, quote_consent=True)
+    own = stored_comment(session, org.id, WRITER, response_id=response.id)
     # Staff and settings added since the comments were stored.
     create_user(
         session=session,
@@ -130,15 +127,7 @@ def stored(session, demo, published):
         entry=entry,
         quotes=[(old.id, theme_id, OLD), (own.id, theme_id, WRITER)],
     )
-    lines = save_comment(
-        session=session,
-        organisation_id=org.id,
-        response_id=None,
-        question_id="what-matters",
-        text_redacted=LINES,
-        sentiment="positive",
-        flagged=False,
-    )
+    lines = stored_comment(session, org.id, LINES)
     job = create_job(session=session, organisation_id=org.id, kind="discover")
     theme = {"id": 0, "name": "ethan / help", "keywords": ["ethan", "help"], "size": 3}
     # Discovery quotes a comment on one line.
@@ -179,15 +168,7 @@ def elsewhere(session, stored):
     other = create_organisation(
         session=session, data=OrganisationCreate(slug="other", name="Other")
     )
-    comment = save_comment(
-        session=session,
-        organisation_id=other.id,
-        response_id=None,
-        question_id="could-be-better",
-        text_redacted=OLD,
-        sentiment="negative",
-        flagged=False,
-    )
+    comment = stored_comment(session, other.id, OLD)
     session.commit()
     return comment.id
 
