@@ -255,14 +255,8 @@ def _redact_codebooks(run: _Run) -> None:
 
 
 def _redacted_examples(run: _Run, examples: list[str], names: Sequence[str]) -> list[str] | None:
-    """The examples redacted again, with only the names that appear in each; None if none
-    of them changed."""
-    redone = []
-    for example in examples:
-        text = str(example)
-        folded = text.casefold()
-        present = [n for n in names if any(p.casefold() in folded for p in n.split())]
-        redone.append(run.redact(text, present))
+    """The examples redacted again; None if none of them changed."""
+    redone = [run.redact(str(example), names) for example in examples]
     return redone if redone != list(examples) else None
 
 
