@@ -97,7 +97,7 @@ lint: $(STAMP)/python ## ruff, the import contract and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy forms models analysis
+	$(BIN)/mypy forms models analysis webapp wsgi.py
 
 format: $(STAMP)/python ## Reformat the code with ruff
 	$(BIN)/ruff format .

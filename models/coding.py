@@ -5,6 +5,7 @@ publications see. The original stays in the response's answers. Codings record w
 person or the machine made them, with the machine's confidence and model.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -256,6 +257,14 @@ def list_themes(
     return list(session.exec(query.order_by(col(Theme.position), col(Theme.id))))
 
 
+def theme_ids_by_key(*, session: Session, codebook_id: int) -> dict[str, int]:
+    """The id of each of a codebook's themes in use, by its key."""
+    query = select(Theme.key, Theme.id).where(
+        Theme.codebook_id == codebook_id, Theme.status == ThemeStatus.ACTIVE
+    )
+    return {key: theme_id for key, theme_id in session.exec(query) if theme_id is not None}
+
+
 def get_theme(*, session: Session, codebook: Codebook, theme_id: int) -> Theme | None:
     """One theme, only within the given codebook."""
     theme = session.get(Theme, theme_id)
@@ -330,7 +339,7 @@ def code_comment(
     *,
     session: Session,
     comment: Comment,
-    theme_ids: dict[int, float | None],
+    theme_ids: Mapping[int, float | None],
     source: CodingSource,
     coder_model_id: int | None = None,
 ) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from analysis.impact import (
     Direction,
@@ -101,8 +101,10 @@ def theme_evidence(
         session.exec(
             select(CommentTheme.comment_id).where(
                 CommentTheme.theme_id == theme.id,
-                (CommentTheme.source == CodingSource.HUMAN)
-                | (col(CommentTheme.confidence) >= MACHINE_CONFIDENCE),
+                or_(
+                    col(CommentTheme.source) == CodingSource.HUMAN,
+                    col(CommentTheme.confidence) >= MACHINE_CONFIDENCE,
+                ),
             )
         ).all()
     )

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, ScriptInfo
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from analysis.cli.coder import coder
 from analysis.cli.discover import discover
@@ -86,8 +87,8 @@ def _demo_links() -> list[tuple[str, str]]:
     ]
     rounds = [
         (f"Survey open now: {r.name}", f"{base}/r/{r.open_code}")
-        for organisation_id in db.session().scalars(select(Organisation.id))
-        for r in list_rounds(session=db.session(), organisation_id=organisation_id)
+        for organisation_id in db.session().scalars(select(col(Organisation.id)))
+        for r in list_rounds(session=db.session(), organisation_id=organisation_id)  # type: ignore[arg-type]
         if r.is_open() and r.open_link
     ]
     return [("Home page", f"{base}/"), ("Staff sign in", f"{base}/sign-in"), *forms, *rounds]

@@ -14,8 +14,8 @@ from models.coding import (
     code_comment,
     get_active_codebook,
     list_comments,
-    list_themes,
     save_comment,
+    theme_ids_by_key,
 )
 from models.demo import demo_comments
 from models.demo_surveys import load_demo_surveys
@@ -27,20 +27,17 @@ QUESTION_ID = "have-your-say"
 
 def load_comments(*, session: Session, organisation: Organisation) -> int:
     """Add the demo comments if the organisation has none; return how many were added."""
-    codebook = get_active_codebook(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
-    if codebook is None or list_comments(
-        session=session,
-        organisation_id=organisation.id,
-        limit=1,  # type: ignore[arg-type]
-    ):
+    assert organisation.id is not None
+    codebook = get_active_codebook(session=session, organisation_id=organisation.id)
+    if codebook is None or list_comments(session=session, organisation_id=organisation.id, limit=1):
         return 0
-    theme_ids = {t.key: t.id for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
+    theme_ids = theme_ids_by_key(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
     names, places = organisation_words(session, organisation)
     records = demo_comments()
     for number, record in enumerate(records):
         comment = save_comment(
             session=session,
-            organisation_id=organisation.id,  # type: ignore[arg-type]
+            organisation_id=organisation.id,
             response_id=None,
             question_id=QUESTION_ID,
             text_redacted=redact(record["text"], names=names, places=places),

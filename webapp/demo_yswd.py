@@ -17,7 +17,7 @@ from models.coding import (
     CommentTheme,
     code_comment,
     get_active_codebook,
-    list_themes,
+    theme_ids_by_key,
 )
 from models.yswd import Audience, Delivery, StepKind, create_entry, list_entries, take_step
 from webapp.yswd_figures import term_rounds, theme_figures
@@ -35,7 +35,7 @@ def code_survey_comments(*, session: Session, organisation: Organisation) -> int
     codebook = get_active_codebook(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
     if codebook is None:
         return 0
-    themes = {t.key: t.id for t in list_themes(session=session, codebook_id=codebook.id)}  # type: ignore[arg-type]
+    themes = theme_ids_by_key(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
     coded = set(session.exec(select(CommentTheme.comment_id)).all())
     comments = session.exec(
         select(Comment)

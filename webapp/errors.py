@@ -1,6 +1,7 @@
 """Error pages in GOV.UK style. Nothing here shows a stack trace or the request's content."""
 
 import logging
+from typing import cast
 
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
@@ -55,7 +56,7 @@ def render_error(status: int, page: tuple[object, list[object]] | None = None) -
 def _http_error(error: HTTPException) -> WerkzeugResponse | tuple[str, int]:
     # A refusal that made its own page (a rate limit's `on_breach`, say) keeps it.
     if error.response is not None:
-        return error.response
+        return cast(WerkzeugResponse, error.response)
     status = error.code or 500
     return render_error(status if status in PAGES else 400 if status < 500 else 500)
 
@@ -64,7 +65,7 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
     return render_error(400, CSRF_PAGE)
 
 
-def _unexpected(error: Exception) -> tuple[str, int]:
+def _unexpected(error: Exception) -> WerkzeugResponse | tuple[str, int]:
     if isinstance(error, HTTPException):
         return _http_error(error)
     log.exception("unhandled error", extra={"error_type": type(error).__name__})

@@ -169,7 +169,7 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
         raise JobProblem("The survey round no longer exists.")
     entries: list[YswdEntry] = list_entries(
         session=session,
-        organisation_id=organisation.id,  # type: ignore[arg-type]
+        organisation_id=organisation.id,
         published_only=True,
         audience=survey_round.audience,  # type: ignore[arg-type]
         academic_year=survey_round.academic_year,
@@ -184,7 +184,7 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
         f
         for f in list_follow_ups(
             session=session,
-            organisation_id=organisation.id,  # type: ignore[arg-type]
+            organisation_id=organisation.id,
             round_ids=[survey_round.id],  # type: ignore[list-item]
         )
         if f.told_at is None and f.email

@@ -1,6 +1,7 @@
 """The staff forms for improvement plans: import, check and challenge, evidence links."""
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf.file import FileField
@@ -42,7 +43,8 @@ class GovDecimalField(DecimalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(message) from None
-        if self.data is not None and not (self.data.is_finite() and abs(self.data) < LARGEST):
+        number: Decimal | None = self.data  # type: ignore[has-type]
+        if number is not None and not (number.is_finite() and abs(number) < LARGEST):
             self.data = None
             raise ValueError(message)
 

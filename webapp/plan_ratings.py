@@ -49,14 +49,13 @@ def states(
     session: Session, actions: list[PlanAction], schemes: list[Scheme], period: str
 ) -> dict[int, ActionState]:
     """Each action's state for the period, by action id."""
-    found = reports_for_period(
-        session=session, action_ids=[a.id for a in actions if a.id is not None], period=period
-    )
+    action_ids = [a.id for a in actions if a.id is not None]
+    found = reports_for_period(session=session, action_ids=action_ids, period=period)
     result = {}
-    for action in actions:
-        report, entries = found.get(action.id, (None, []))  # type: ignore[arg-type]
+    for action_id in action_ids:
+        report, entries = found.get(action_id, (None, []))
         ratings = {s.key: current(entries, s.scheme.id) for s in schemes}  # type: ignore[arg-type]
-        result[action.id] = ActionState(report, entries, ratings)  # type: ignore[index]
+        result[action_id] = ActionState(report, entries, ratings)
     return result
 
 
@@ -150,9 +149,9 @@ def build_scorecard(session: Session, plan: Plan, period: str) -> Scorecard:
             top_area(action.area_id, areas).title,
             action.code,
             scheme,
-            now[action.id],
-            before[action.id],
-        )  # type: ignore[index]
+            now[action.id],  # type: ignore[index]
+            before[action.id],  # type: ignore[index]
+        )
         for action in actions
         for scheme in schemes
     ]

@@ -63,8 +63,8 @@ def plans_import(
         return
     saved = save_rows(
         session=session,
-        organisation_id=organisation.id,
-        name=name,  # type: ignore[arg-type]
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        name=name,
         title=title,
         scheme_keys=keys,
         rows=rows,

@@ -3,6 +3,7 @@
 import logging
 
 from flask import Blueprint, jsonify, render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,7 +33,7 @@ def accessibility() -> str:
 @bp.get("/healthz")
 @public
 @limiter.exempt
-def healthz() -> tuple[object, int]:
+def healthz() -> ResponseReturnValue:
     """Answer 200 when the app can reach its database, 503 when it cannot."""
     try:
         with db.engine().connect() as connection:

@@ -3,6 +3,8 @@
 from typing import Any
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Response as FlaskResponse
+from flask.typing import ResponseReturnValue
 from flask_limiter import RequestLimit
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -64,13 +66,15 @@ def begin(slug: str) -> WerkzeugResponse:
     if survey_round is not None:
         if not survey_round.open_link:
             return survey_rounds.invitation_only(survey_round)  # type: ignore[return-value]
-        form_version = db.session().get(FormVersion, survey_round.form_version_id)
-        definition = journey.definition_of(form_version)  # type: ignore[arg-type]
+        round_version = db.session().get(FormVersion, survey_round.form_version_id)
+        if round_version is None:
+            abort(404)
+        form_version, definition = round_version, journey.definition_of(round_version)
     session = db.session()
     _response, token = start_response(
         session=session,
-        organisation_id=organisation.id,
-        form_version=form_version,  # type: ignore[arg-type]
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        form_version=form_version,
         language=journey.locale_code(),
         round_id=survey_round.id if survey_round else None,
     )
@@ -79,7 +83,7 @@ def begin(slug: str) -> WerkzeugResponse:
     return journey.remember(redirect(target), slug, token)
 
 
-def _too_many(_limit: RequestLimit) -> WerkzeugResponse:
+def _too_many(_limit: RequestLimit) -> FlaskResponse:
     """Too many saves or sends from one address: say so, and that saved answers are kept."""
     return make_response(render_template("respond/too_many.html"), 429)
 
@@ -97,7 +101,7 @@ submit_limit = limiter.limit(
 @bp.route("/f/<slug>/pages/<page_id>", methods=["GET", "POST"])
 @public
 @submit_limit
-def page(slug: str, page_id: str) -> str | WerkzeugResponse:
+def page(slug: str, page_id: str) -> ResponseReturnValue:
     """One page of questions. Moving on saves the page.
 
     A page changed in another window or tab since this one showed it is not saved over: it
@@ -161,7 +165,7 @@ def _show_page(
 @bp.route("/f/<slug>/check-answers", methods=["GET", "POST"])
 @public
 @submit_limit
-def check_answers(slug: str) -> str | WerkzeugResponse:
+def check_answers(slug: str) -> ResponseReturnValue:
     """Every answer on one page, with a way to change each; then send.
 
     Only the answers shown are sent: if they changed in another tab after this page showed
@@ -205,7 +209,7 @@ def _send(response: Response, definition: FormDefinition, seen: int) -> bool:
     follow_ups.after_submit(session, response, definition, survey_rounds.round_of(response))
     process_submission(
         session=session,
-        organisation=session.get(Organisation, response.organisation_id),
+        organisation=session.get(Organisation, response.organisation_id),  # type: ignore[arg-type]
         response=response,
         definition=definition,
     )
@@ -218,7 +222,7 @@ def _send(response: Response, definition: FormDefinition, seen: int) -> bool:
 
 @bp.get("/f/<slug>/confirmation")
 @public
-def confirmation(slug: str) -> str | WerkzeugResponse:
+def confirmation(slug: str) -> ResponseReturnValue:
     """Thank you, what happens next, and where to get help."""
     _form_version, definition, response = journey.current(slug)
     if response is None or not journey.is_submitted(response):

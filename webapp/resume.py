@@ -1,6 +1,7 @@
 """Coming back to an unfinished form: by resume link or by resume code."""
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import StringField
@@ -46,7 +47,7 @@ def _continue(response: Response, secret: str) -> WerkzeugResponse:
 @bp.get("/resume/<token>")
 @public
 @limiter.limit("60 per hour")
-def by_link(token: str) -> str | WerkzeugResponse:
+def by_link(token: str) -> ResponseReturnValue:
     """A resume link: carry on where the form was left."""
     response = find_response(session=db.session(), secret=token)
     if response is None:

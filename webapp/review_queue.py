@@ -48,7 +48,7 @@ class Filters:
             values["band"] = ""
         return cls(**values)
 
-    def args(self) -> dict[str, str]:
+    def args(self) -> dict[str, Any]:
         """The filters that are set, for links that keep them."""
         return {name: value for name, value in asdict(self).items() if value}
 

@@ -176,12 +176,8 @@ FORMS: dict[EvidenceKind, tuple[Callable[..., FlaskForm], Callable[..., Any]]] =
 
 def _back(plan: Plan, action: PlanAction) -> str:
     period = request.args.get("period", "")
-    return url_for(
-        "plans.action_page",
-        name=plan.name,
-        code=action.code,
-        **({"period": period} if period else {}),
-    )
+    extra: dict[str, Any] = {"period": period} if period else {}
+    return url_for("plans.action_page", name=plan.name, code=action.code, **extra)
 
 
 @bp.route("/<name>/actions/<code>/evidence/<kind>", methods=["GET", "POST"])
@@ -199,7 +195,7 @@ def add_link(name: str, code: str, kind: str) -> str | WerkzeugResponse:
     if form.validate_on_submit():
         fields = fields_of(form)
         if isinstance(fields, str):
-            form.document.errors = [fields]  # type: ignore[attr-defined]
+            form.document.errors = [fields]
         else:
             link = add_evidence(
                 session=db.session(),

@@ -138,7 +138,8 @@ def _filter_options(themes: list[Theme]) -> dict[str, list[tuple[str, str]]]:
         "form": [(slug, slug.replace("-", " ").capitalize()) for slug, _name in forms],
         "question": [(q, q.replace("_", " ").replace("-", " ")) for q in questions],
         "district": [
-            (str(d.id), d.name) for d in list_districts(session=session, organisation=organisation)
+            (str(d.id), d.name)
+            for d in list_districts(session=session, organisation=organisation)  # type: ignore[arg-type]
         ],
         "theme": [(str(t.id), "- " * depth + t.name) for t, depth in in_tree_order(themes)],
         "band": [(key, label) for key, (label, _low, _high) in BANDS.items()],
@@ -180,7 +181,7 @@ def _comment_page(
     # Suggested themes come first, most confident first, so the number keys reach them.
     ordered = sorted(
         in_tree_order(themes),
-        key=lambda pair: (pair[0].id not in suggested, -(suggested.get(pair[0].id) or 0)),
+        key=lambda pair: (pair[0].id not in suggested, -(suggested.get(pair[0].id) or 0)),  # type: ignore[arg-type]
     )
     response = session.get(Response, found.response_id) if found.response_id else None
     version = session.get(FormVersion, response.form_version_id) if response else None
@@ -204,15 +205,18 @@ def _comment_page(
         errors=errors or {},
         filters=filters,
         previous_id=review_queue.previous_before(
-            session, current_user.organisation_id, filters, found.id
-        ),  # type: ignore[arg-type]
+            session,
+            current_user.organisation_id,
+            filters,
+            found.id,  # type: ignore[arg-type]
+        ),
         next_id=review_queue.next_after(session, current_user.organisation_id, filters, found.id),  # type: ignore[arg-type]
         decisions=[] if hidden else decisions_for(session=session, comment_id=found.id),  # type: ignore[arg-type]
         hidden=hidden,
         theme_names={
             t.id: t.name
-            for t in list_themes(session=session, codebook_id=codebook.id, include_inactive=True)
-        },  # type: ignore[arg-type]
+            for t in list_themes(session=session, codebook_id=codebook.id, include_inactive=True)  # type: ignore[arg-type]
+        },
         people=people,
         version=version,
         survey_round=survey_round,
@@ -275,7 +279,7 @@ def save(comment_id: int) -> str | WerkzeugResponse:
     decisions = review_comment(
         session=session,
         comment=found,
-        theme_ids=chosen,  # type: ignore[arg-type]
+        theme_ids=chosen,
         sentiment=sentiment,
         user_id=current_user.id,
         scope=active,  # type: ignore[arg-type]
@@ -325,8 +329,8 @@ def bulk() -> str | WerkzeugResponse:
     blind = _hidden([c.id for c in comments])  # type: ignore[misc]
     comments = [c for c in comments if c.id not in blind]
     ids = [c.id for c in comments]  # type: ignore[misc]
-    suggested = suggestions(session=session, comment_ids=ids)  # type: ignore[arg-type]
-    coded = human_themes(session=session, comment_ids=ids)  # type: ignore[arg-type]
+    suggested = suggestions(session=session, comment_ids=ids)
+    coded = human_themes(session=session, comment_ids=ids)
     batch = uuid.uuid4().hex
     for found in comments:
         assert found.id is not None
@@ -340,7 +344,7 @@ def bulk() -> str | WerkzeugResponse:
         review_comment(
             session=session,
             comment=found,
-            theme_ids=chosen & active,  # type: ignore[arg-type]
+            theme_ids=chosen & active,
             sentiment=None,
             user_id=current_user.id,
             scope=active,  # type: ignore[arg-type]
@@ -395,7 +399,7 @@ def new_decisions(codebook: Codebook) -> int:
     # were not in what it read. A retrain that failed resets the count too, so every save
     # after a failure does not start another.
     since = retrains[0].created_at if retrains else model.created_at if model else None
-    return count_theme_decisions(session=session, codebook_id=codebook.id, since=since)
+    return count_theme_decisions(session=session, codebook_id=codebook.id, since=since)  # type: ignore[arg-type]
 
 
 def retrain_if_due(codebook: Codebook) -> bool:

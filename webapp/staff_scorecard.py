@@ -19,7 +19,7 @@ from webapp.staff_plans import EDITORS, READERS, bp, load_plan
 
 def chart(card: Scorecard, values: SchemeValues) -> Markup:
     """A bar per rating value: how many actions have it, of all the plan's actions."""
-    totals = card.counts(values).loc["Total"]
+    totals = card.counts(values).loc["Total"].to_dict()
     bars = [
         charts.Bar(label, float(totals[label]), f"{int(totals[label])} of {card.actions}")
         for label in [*values.values.values(), *GAPS]

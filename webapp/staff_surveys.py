@@ -1,6 +1,7 @@
 """Staff run termly survey rounds: set one up, invite people, enter paper copies, close it."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -206,7 +207,7 @@ def open_link_qr(round_id: int, kind: str) -> WerkzeugResponse:
 @bp.post("/<int:round_id>/invitations")
 @roles_required(*MANAGERS)
 @export_limit
-def invite(round_id: int) -> str | WerkzeugResponse:
+def invite(round_id: int) -> ResponseReturnValue:
     """Create invitation links and download them, with QR codes, for a mail merge."""
     survey_round = load_round(round_id)
     form = InviteForm()

@@ -159,7 +159,7 @@ def may_take(entry: YswdEntry, kind: StepKind) -> str | None:
 def _too_few_quotes(entry: YswdEntry) -> bool:
     """True when the entry has fewer than 2 quotes but 2 or more could be chosen."""
     session = db.session()
-    stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index]
+    stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index, list-item]
     return len(stored) < MIN_QUOTES <= len(entry_candidates(session, entry))
 
 
@@ -183,7 +183,7 @@ def _index_page(export_form: ExportForm) -> str:
 
 def _export_form(**kwargs: object) -> ExportForm:
     session = db.session()
-    form = ExportForm(**kwargs)  # type: ignore[arg-type]
+    form = ExportForm(**kwargs)
     published = list_entries(session=session, organisation_id=_org_id(), published_only=True)
     terms = list(dict.fromkeys((e.academic_year, e.term) for e in published))
     form.term.choices = term_choices(terms)
@@ -261,7 +261,7 @@ def entry_page(entry_id: int, failed: StepForm | None = None, failed_kind: str =
     forms = {kind: StepForm(prefix=kind.value, formdata=None) for kind in possible}
     if failed is not None:
         forms[StepKind(failed_kind)] = failed
-    stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index]
+    stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index, list-item]
     return render_template(
         "staff/yswd/entry.html",
         entry=entry,
@@ -358,9 +358,9 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
         entry.we_did = (form.we_did.data or "").strip()
         entry.easy_said = (form.easy_said.data or "").strip()
         entry.easy_did = (form.easy_did.data or "").strip()
-        known = {int(c.value) for c in form.action.choices}  # type: ignore[union-attr]
+        known = {int(c.value) for c in form.action.choices}
         entry.action_id = form.action.data if form.action.data in known - {0} else None
-        entry.delivery = form.delivery.data  # type: ignore[assignment]
+        entry.delivery = form.delivery.data
         entry.delivery_on = form.delivery_on.data
         session.add(entry)
         was = entry.state
@@ -377,7 +377,7 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
 def _edited(entry: YswdEntry, form: EntryForm) -> edit_stamps.Edited:
     """Everything the edit page changes, as saved now, and as people read it."""
     words = [(getattr(form, name).label.text, getattr(entry, name)) for name in ENTRY_WORDS]
-    actions = {str(c.value): c.label for c in form.action.choices}  # type: ignore[union-attr]
+    actions = {str(c.value): c.label for c in form.action.choices}
     when = entry.delivery_on
     return [
         *((label, value, value) for label, value in words),
@@ -402,7 +402,7 @@ def quotes(entry_id: int) -> str | WerkzeugResponse:
     form = QuotesForm()
     form.quotes.choices = [SelectChoice(c.comment_id, c.text) for c in offered]
     if request.method == "GET":
-        stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index]
+        stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index, list-item]
         form.quotes.data = [q.comment_id for q in stored]
     if form.validate_on_submit():
         try:

@@ -108,8 +108,11 @@ def _cells(question: Question, response: Response, data: ExportInput) -> dict[st
         return {f"{question.id}--{o.id}": int(o.id in ticked) for o in question.options}
     if question.kind == "yes_no_unsure_grid":
         words = {"yes": "Yes", "no": "No", "unsure": "Unsure"}
-        given = answer or {}
-        return {f"{question.id}--{r.id}": words.get(given.get(r.id), "") for r in question.rows}
+        given: dict[str, str] = answer or {}
+        return {
+            f"{question.id}--{r.id}": words.get(given.get(r.id or "", ""), "")
+            for r in question.rows
+        }
     if question.kind in FREE_TEXT and not question.personal:
         return {question.id: data.comments.get((response.id or 0, question.id), "")}
     if question.kind == "date":
@@ -156,7 +159,7 @@ def _hide_rare_context(frame: pd.DataFrame, definition: FormDefinition) -> pd.Da
 def summary_table(data: ExportInput) -> pd.DataFrame:
     """Counts and shares for every question with fixed answers, with small numbers hidden."""
     answers = [r.answers for r in data.responses]
-    rows = []
+    rows: list[tuple[str, str, str, str | int, str | float]] = []
     for table in question_tables(data.definition, answers, data.names):
         if not table.shown:
             rows.append((table.key, table.title, "", SUPPRESSED, ""))

@@ -88,7 +88,7 @@ def _codings(
     ).all()
     by_comment: dict[int, list[tuple[Comment, int, CommentTheme]]] = defaultdict(list)
     for comment, response_id, coding in rows:
-        by_comment[comment.id].append((comment, response_id, coding))  # type: ignore[index]
+        by_comment[comment.id].append((comment, response_id, coding))  # type: ignore[index, arg-type]
     found = []
     for codings in by_comment.values():
         human = [c for c in codings if c[2].source == CodingSource.HUMAN]
@@ -159,7 +159,7 @@ def candidates(
 
 def entry_figures(session: Session, entry: YswdEntry) -> list[ThemeFigure]:
     """The figures stored on an entry when it was drafted."""
-    themes = entry_themes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index]
+    themes = entry_themes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index, list-item]
     return [ThemeFigure(t.theme_id, t.name, t.raised, entry.respondents) for t in themes]
 
 
