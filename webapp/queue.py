@@ -23,6 +23,20 @@ from webapp import analysis_jobs, db
 
 log = logging.getLogger(__name__)
 
+#: The sweep every worker runs each minute. huey narrates each run in three INFO lines
+#: (queued, executing, executed); for a sweep that usually finds nothing, that is noise.
+SWEEP = "heard.retry_safeguarding_notices"
+#: Where huey writes those lines: the task runner, and the scheduler that queues the sweep.
+NARRATORS = ("huey", "huey.consumer.Scheduler")
+
+
+def quiet_sweep(record: logging.LogRecord) -> bool:
+    """Keep every log line except huey's routine INFO narration of the minutely sweep.
+
+    A sweep that fails still logs its error, and the emails it retries log as any job does.
+    """
+    return record.levelno > logging.INFO or SWEEP not in record.getMessage()
+
 
 @dataclass(frozen=True)
 class Queue:
@@ -61,7 +75,7 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             analysis_jobs.run(engine, job_id)
 
-    @huey.periodic_task(crontab(minute="*"), name="heard.retry_safeguarding_notices")
+    @huey.periodic_task(crontab(minute="*"), name=SWEEP)
     def retry_safeguarding_notices() -> None:
         # Emails to safeguarding leads that the queue or the mail server let down.
         from webapp.safeguarding_mail import notices_to_retry
@@ -72,6 +86,10 @@ def init_app(app: Flask) -> None:
         for job_id in again:
             run_job(job_id)
 
+    for name in NARRATORS:
+        narrator = logging.getLogger(name)
+        if quiet_sweep not in narrator.filters:
+            narrator.addFilter(quiet_sweep)
     app.extensions["heard.queue"] = Queue(
         huey=huey, run_job=run_job, retry_safeguarding_notices=retry_safeguarding_notices
     )

@@ -1,5 +1,6 @@
 """Background jobs: recorded, queued, run by a real huey worker, and shown with progress."""
 
+import logging
 import time
 
 import pytest
@@ -308,3 +309,23 @@ def test_a_theme_on_every_coded_comment_is_left_out_not_a_crash(app, demo, sessi
         f"Left out, because too few coded comments have them (or every one does): {themes[0].key}"
         in page
     )
+
+
+def test_the_minutely_sweep_is_not_narrated_in_the_log_but_its_errors_are(app, caplog):
+    queue = app.extensions["heard.queue"]
+
+    @queue.huey.task(name="test.other_task")
+    def other_task() -> None:
+        pass
+
+    scheduler = logging.getLogger("huey.consumer.Scheduler")
+    with caplog.at_level(logging.INFO):
+        queue.retry_safeguarding_notices()  # immediate mode: huey runs it, as a worker would
+        scheduler.info("Enqueueing periodic task %s.", "heard.retry_safeguarding_notices: 1")
+        scheduler.error("Error running %s", "heard.retry_safeguarding_notices: 2")
+        other_task()
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("huey")]
+    sweep = [line for line in lines if "retry_safeguarding_notices" in line[1]]
+    assert sweep == [("ERROR", "Error running heard.retry_safeguarding_notices: 2")]
+    # Any other task is narrated as huey always does.
+    assert any(m.startswith("Executing") and "test.other_task" in m for _, m in lines)
