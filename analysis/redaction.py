@@ -84,6 +84,17 @@ ADDRESS = re.compile(
     + r")\b"
     + r")"
 )
+# A street named as where someone lives, with no house number ("we live on Acacia Avenue",
+# "she moved to Mill Close"): only the street goes, so the sentence still reads.
+HOME_STREET = re.compile(
+    r"\b((?i:(?:live[sd]?|living|move[sd]?|moving|stay(?:s|ed|ing)?)\s+"
+    r"(?:on|in|at|to|off|near|down)\s+(?:the\s+)?))"
+    + r"(?:(?:St\.|[A-Z][a-z'\u2019]+)\s+){1,3}(?:"
+    + STREETS_ANY_CASE.title()
+    + r"|"
+    + STREETS_CAPITALISED
+    + r")\b"
+)
 # A school, nursery or college by its name: capitalised words on one line, with "of", "and"
 # or "the" between them ("St Mary's C of E Primary School"), before the kind of setting. A
 # full stop only follows "St", so the words never run across a sentence ("...EHCP. College
@@ -196,6 +207,7 @@ def redact(text: object, *, names: Iterable[str] = (), places: Iterable[str] = (
     text = _redact_known(text, places, Placeholder.SETTING, parts=False)
     text = _redact_known(text, names, Placeholder.NAME, parts=True)
     text = ADDRESS.sub(Placeholder.ADDRESS, text)
+    text = HOME_STREET.sub(r"\1" + Placeholder.ADDRESS, text)
     text = SETTING_BY_NAME.sub(_setting_by_name, text)
     # Titles first, so that "thanks to Dr Shah" loses the name, not the title.
     text = TITLED_NAME.sub(_name_in_context, text)

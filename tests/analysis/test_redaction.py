@@ -118,6 +118,37 @@ def test_counts_before_street_words_are_not_addresses(ordinary):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        ("We live on Acacia Avenue and it is noisy", "We live on [address] and it is noisy"),
+        ("she moved to Mill Close last year", "she moved to [address] last year"),
+        ("they live off Station Road.", "they live off [address]."),
+        ("he lives in the Park Lane area", "he lives in the [address] area"),
+        ("moving to The Crescent soon", "moving to [address] soon"),
+        ("We LIVE ON Hull Road", "We LIVE ON [address]"),
+        ("he stays at St. John's Wood Road", "he stays at [address]"),
+    ],
+)
+def test_the_street_someone_lives_on_is_redacted_without_a_house_number(raw, expected):
+    assert redact(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "I live on my own with my son",
+        "we live in Kent, so the drive is long",
+        "he lives down the road from school",
+        "I love Station Road's new crossing",
+        "the bus goes along Park Road",
+        "we moved to a new school close to home",
+    ],
+)
+def test_a_street_named_without_saying_someone_lives_there_is_kept(ordinary):
+    assert redact(ordinary) == ordinary
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         ("Mrs Patel at Riverside Primary School helped", "Mrs [name] at [setting] helped"),
         ("At Harbour View Academy the team", "At [setting] the team"),
         ("we went to St Mary's School", "we went to [setting]"),
