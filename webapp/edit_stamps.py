@@ -8,16 +8,21 @@ to "What they saved" (``templates/staff/_overtaken.html``), which shows every va
 digest covers. The form then carries the new digest, so saving again keeps this person's
 words. A form with no stamp at all, opened before the check existed, is saved as before.
 
-The check and the save are separate statements, so two saves in the same instant can
-still both go through; people editing the same entry seconds apart are caught.
+Two saves sent in the same instant take turns: a save first holds the row it edits
+(``hold``, models/locks.py) until its request commits, so the second waits, then reads
+and checks against what the first saved.
 """
 
 import hashlib
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from flask import request
 from wtforms import Field
+
+from models import locks
+from webapp import db
 
 CONFLICT = (
     "Someone else saved this while you were editing it. Your changes are below and are not "
@@ -25,6 +30,15 @@ CONFLICT = (
 )
 #: What an edit page edits: its label, the value saved, and that value as people read it.
 Edited = Sequence[tuple[str, object, str]]
+
+
+def hold(row: Any) -> None:
+    """On a save, wait for any other save of `row` to commit, then read everything afresh.
+
+    Call it before building what the page edits, so the check sees the newest save.
+    """
+    if request.method == "POST":
+        locks.hold(session=db.session(), row=row)
 
 
 def stamp(edited: Edited) -> str:
