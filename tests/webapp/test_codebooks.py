@@ -43,8 +43,9 @@ from models.coding import (
 )
 from models.review import ChangeKind, CodebookSnapshot, ThemeChange
 from tests.conftest import DEMO_PASSWORD, csrf_token, sign_in
+from tests.same_instant import same_instant
 from tests.webapp.test_access import DEMO_EMAILS
-from webapp import codebook_imports, staff_codebooks
+from webapp import codebook_imports, staff_codebook_edits, staff_codebooks
 from webapp.codebook_cli import codebook_group
 from webapp.codebook_imports import MAX_UPLOAD
 
@@ -343,6 +344,35 @@ def test_an_edit_over_someone_elses_newer_save_is_caught_and_loses_nothing(
         .get_text(strip=True)
         == "Buses."
     )
+    session.expire_all()
+    assert session.get(Theme, book.themes["transport"].id).description == "Taxis."
+
+
+def test_two_edits_sent_in_the_same_instant_take_turns_and_the_second_is_caught(
+    app, worker, session, book, monkeypatch
+):
+    url = book.theme_url("transport", "edit")
+    other = app.test_client()
+    assert sign_in(other, DEMO_EMAILS[Role.OFFICER]).status_code == 302
+    opened = BeautifulSoup(other.get(url).get_data(as_text=True), "html.parser")
+    stamp = opened.find("input", {"name": "stamp"})["value"]
+
+    first, second, held = same_instant(
+        monkeypatch,
+        staff_codebook_edits,
+        "_save",
+        lambda: post(
+            worker, url, theme_form(name="School transport", description="Taxis.", stamp=stamp)
+        ),
+        lambda: post(
+            other, url, theme_form(name="School transport", description="Buses.", stamp=stamp)
+        ),
+    )
+
+    assert held  # the second waited while the first was saving
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "Someone else saved this while you were editing it" in second.get_data(as_text=True)
     session.expire_all()
     assert session.get(Theme, book.themes["transport"].id).description == "Taxis."
 
