@@ -19,7 +19,18 @@ from analysis.coder import MIN_POSITIVES, ThemeCoder
 
 
 def learnable(labels: pd.DataFrame) -> list[str]:
-    """The themes a coder can learn from these labels: enough examples, not on every row."""
+    """The themes a coder can learn from these labels: enough examples, not on every row.
+
+    Args:
+        labels: one column per theme, 1 where a comment has it.
+
+    Returns:
+        The themes with at least `MIN_POSITIVES` comments that are not on all of them.
+
+    Examples:
+        >>> learnable(pd.DataFrame({"kind": [1, 1, 1, 0], "wait": [1, 0, 0, 0]}))
+        ['kind']
+    """
     counts = labels.sum()
     return [str(theme) for theme, n in counts.items() if n >= MIN_POSITIVES and n < len(labels)]
 
@@ -38,6 +49,14 @@ def cross_validate(
     A theme with too few examples in a training fold cannot be learned there, and is
     counted as never suggested for that fold, which is what the product would do.
 
+    Args:
+        texts: the coded comments.
+        labels: one column per theme and one row per comment, 1 where it has the theme.
+        folds: how many folds to split the comments into (at least 2, at most one each).
+        random_state: seeds the split, and the default coder.
+        make: makes a fresh, unfitted coder; a ``ThemeCoder`` by default.
+        progress: called with (folds done, folds) after each fold.
+
     Returns:
         ``{"folds": k, "comments": n, "micro": {...}, "themes": {key: {"precision",
         "recall", "f1", "support"}}}``, figures rounded to three places.
@@ -51,11 +70,22 @@ def cross_validate(
     """
     make = make or (lambda: ThemeCoder(random_state=random_state))
     array = np.asarray(list(texts), dtype=object)
-    truth = labels.to_numpy().astype(int)
-    themes = [str(c) for c in labels.columns]
     folds = max(2, min(folds, len(array)))
-    predicted = np.zeros_like(truth)
     splits = list(KFold(folds, shuffle=True, random_state=random_state).split(array))
+    predicted = _predict_held_out(array, labels, splits, make, progress)
+    return {"folds": folds, "comments": len(array), **_scores(labels, predicted)}
+
+
+def _predict_held_out(
+    array: np.ndarray,
+    labels: pd.DataFrame,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    make: Callable[[], ThemeCoder],
+    progress: Callable[[int, int], None] | None,
+) -> np.ndarray:
+    """Each comment's themes, as coded by a coder trained on the other folds."""
+    themes = [str(c) for c in labels.columns]
+    predicted = np.zeros_like(labels.to_numpy().astype(int))
     for done, (train, test) in enumerate(splits, start=1):
         fold_labels = labels.iloc[train]
         usable = learnable(fold_labels)
@@ -65,14 +95,18 @@ def cross_validate(
             for j, theme in enumerate(usable):
                 predicted[test, themes.index(theme)] = guesses[:, j]
         if progress is not None:
-            progress(done, folds)
+            progress(done, len(splits))
+    return predicted
+
+
+def _scores(labels: pd.DataFrame, predicted: np.ndarray) -> dict[str, Any]:
+    """Micro-averaged and per-theme figures, rounded to three places."""
+    truth = labels.to_numpy().astype(int)
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, predicted, average=None, zero_division=0
     )
     micro = precision_recall_fscore_support(truth, predicted, average="micro", zero_division=0)
     return {
-        "folds": folds,
-        "comments": len(array),
         "micro": {
             "precision": round(float(micro[0]), 3),
             "recall": round(float(micro[1]), 3),
@@ -85,6 +119,6 @@ def cross_validate(
                 "f1": round(float(f1[j]), 3),
                 "support": int(support[j]),
             }
-            for j, theme in enumerate(themes)
+            for j, theme in enumerate(str(c) for c in labels.columns)
         },
     }
