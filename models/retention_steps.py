@@ -10,13 +10,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from models import privacy
 from models.audit import AuditEvent
 from models.jobs import Job, JobFile, JobStatus
 from models.plan_evidence import PlanImport
+from models.privacy_comments import delete_where
 from models.responses import FormVersion, Response, ResponseStatus, ResponseUpload
 from models.retention_identities import Questions, strip_identity
 from models.review import DiscoveredCluster
@@ -27,11 +28,6 @@ from models.yswd import FollowUp
 SIGN_IN_ACTIONS = ("sign-in", "sign-in-failed", "sign-out")
 
 Step = Callable[[Session, datetime, privacy.Remover], int]
-
-
-def _delete_where(session: Session, model: Any, condition: Any) -> int:
-    result = session.execute(delete(model).where(condition))
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def purge_drafts(session: Session, cutoff: datetime, _remove: privacy.Remover) -> int:
@@ -124,7 +120,7 @@ def purge_safeguarding(session: Session, cutoff: datetime, _remove: privacy.Remo
     closed = (col(SafeguardingAlert.status) == AlertStatus.CLOSED) & (
         col(SafeguardingAlert.handled_at) < cutoff
     )
-    return _delete_where(session, SafeguardingAlert, closed)
+    return delete_where(session, SafeguardingAlert, closed)
 
 
 def purge_responses(session: Session, cutoff: datetime, remove: privacy.Remover) -> int:
@@ -142,13 +138,13 @@ def purge_responses(session: Session, cutoff: datetime, remove: privacy.Remover)
 def purge_imports(session: Session, cutoff: datetime, _remove: privacy.Remover) -> int:
     """Delete uploaded survey spreadsheets never imported, and plan files."""
     waiting = col(SurveyImport.imported_at).is_(None) & (col(SurveyImport.created_at) < cutoff)
-    removed = _delete_where(session, SurveyImport, waiting)
-    return removed + _delete_where(session, PlanImport, col(PlanImport.created_at) < cutoff)
+    removed = delete_where(session, SurveyImport, waiting)
+    return removed + delete_where(session, PlanImport, col(PlanImport.created_at) < cutoff)
 
 
 def purge_job_files(session: Session, cutoff: datetime, _remove: privacy.Remover) -> int:
     """Delete files made by jobs before the cutoff."""
-    return _delete_where(session, JobFile, col(JobFile.created_at) < cutoff)
+    return delete_where(session, JobFile, col(JobFile.created_at) < cutoff)
 
 
 def purge_jobs(session: Session, cutoff: datetime, _remove: privacy.Remover) -> int:
@@ -165,7 +161,7 @@ def purge_jobs(session: Session, cutoff: datetime, _remove: privacy.Remover) -> 
                 session.add(job)
                 count += 1
             continue
-        _delete_where(session, JobFile, JobFile.job_id == job.id)
+        delete_where(session, JobFile, JobFile.job_id == job.id)
         session.delete(job)
         count += 1
     session.flush()
@@ -175,7 +171,7 @@ def purge_jobs(session: Session, cutoff: datetime, _remove: privacy.Remover) -> 
 def purge_sign_ins(session: Session, cutoff: datetime, _remove: privacy.Remover) -> int:
     """Delete sign-in, failed sign-in and sign-out events before the cutoff."""
     old = col(AuditEvent.occurred_at) < cutoff
-    return _delete_where(session, AuditEvent, old & col(AuditEvent.action).in_(SIGN_IN_ACTIONS))
+    return delete_where(session, AuditEvent, old & col(AuditEvent.action).in_(SIGN_IN_ACTIONS))
 
 
 def purge_audit(session: Session, cutoff: datetime, _remove: privacy.Remover) -> int:
@@ -186,7 +182,7 @@ def purge_audit(session: Session, cutoff: datetime, _remove: privacy.Remover) ->
         func.coalesce(AuditEvent.object_id, "").in_(kept_alerts)
     )
     old = (col(AuditEvent.occurred_at) < cutoff) & col(AuditEvent.action).not_in(SIGN_IN_ACTIONS)
-    return _delete_where(session, AuditEvent, old & ~about_kept_alert)
+    return delete_where(session, AuditEvent, old & ~about_kept_alert)
 
 
 STEPS: dict[str, Step] = {
