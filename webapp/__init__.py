@@ -53,6 +53,16 @@ from webapp import (
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build a configured Heard app; values in `config` win over the environment."""
     app = Flask(__name__, instance_relative_config=False)
+    _configure(app, config)
+    _set_up_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _add_template_helpers(app)
+    return app
+
+
+def _configure(app: Flask, config: dict[str, Any] | None) -> None:
+    """Settings from the environment, then `config`; checked, and proxies trusted if asked."""
     app.config.from_mapping(settings.from_environment())
     if config:
         app.config.from_mapping(config)
@@ -64,6 +74,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # proxies we trust, so rate limits count people, not the proxy.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
+
+def _set_up_templates(app: Flask) -> None:
+    """Heard's templates first, then GOV.UK Frontend's (by prefix), then the forms'."""
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("webapp"),
@@ -80,6 +93,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.bytecode_cache = template_cache.TEMPLATES
 
+
+def _init_extensions(app: Flask) -> None:
+    """Logging, the database and Flask's extensions, in the order they depend on each other."""
     logs.init_app(app)
     db.init_app(app)
     extensions.init_app(app)
@@ -91,6 +107,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     queue.init_app(app)
     WTFormsHelpers(app)
 
+
+def _register_blueprints(app: Flask) -> None:
+    """Every page, public and staff."""
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
@@ -113,6 +132,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_yswd.bp)
     app.register_blueprint(follow_ups.bp)
     app.register_blueprint(yswd_public.bp)
+
+
+def _add_template_helpers(app: Flask) -> None:
+    """The filters and functions templates call."""
     app.add_template_filter(gettext, "translate")
     app.add_template_filter(format_date, "format_date")
     app.add_template_filter(i18n.language_of, "written_in")
@@ -120,4 +143,3 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.add_template_global(symbols.question_symbol_url, "question_symbol_url")
     app.add_template_global(yswd_view.public_url, "yswd_public_url")
     app.add_template_filter(lambda data: base64.b64encode(data).decode("ascii"), "b64encode")
-    return app

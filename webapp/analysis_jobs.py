@@ -5,8 +5,8 @@ Each job reads its inputs from the database, reports progress to its `job` row a
 """
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from models import new_session, record_event
 from models.coding import (
+    Codebook,
+    CoderModel,
     CodingSource,
     code_comment,
     get_codebook,
@@ -24,6 +26,9 @@ from models.coding import (
 )
 from models.jobs import Job, JobStatus, claim_job, update_job
 from webapp import coder_cache
+
+if TYPE_CHECKING:
+    from analysis.coder import ThemeCoder
 
 log = logging.getLogger(__name__)
 Report = Callable[[int, str], None]
@@ -90,9 +95,6 @@ def run(engine: Engine, job_id: int) -> None:
 
 def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
     """Train a coder on the comments people have coded, then recode every comment with it."""
-    from analysis.coder import ThemeCoder
-    from analysis.quality import cross_validate
-
     codebook = get_codebook(
         session=session, organisation_id=job.organisation_id, codebook_id=job.params["codebook_id"]
     )
@@ -105,60 +107,14 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
             f"The coder needs at least {MIN_TRAINING_COMMENTS} comments coded by a person; "
             f"there are {len(texts)}."
         )
-    themes = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
-    labels = pd.DataFrame(
-        [[int(theme.key in chosen) for theme in themes] for chosen in keys],
-        columns=[theme.key for theme in themes],
-    )
-    counts = labels.sum()
-    skipped = [
-        key
-        for key, count in counts.items()
-        if count < MIN_THEME_EXAMPLES or count == len(texts)  # a theme on every comment
-    ]
-    labels = labels.drop(columns=skipped)
-    if labels.shape[1] < 1:
-        raise JobProblem(f"No theme has {MIN_THEME_EXAMPLES} or more coded comments yet.")
+    labels, skipped = _learnable_labels(session, codebook, keys)
     report(10, f"Checking the coder on {len(texts)} comments people have coded")
-    quality = cross_validate(
-        texts,
-        labels,
-        folds=QUALITY_FOLDS,
-        progress=lambda done, folds: report(
-            10 + 45 * done // folds, f"Checking the coder: part {done} of {folds}"
-        ),
-    )
+    quality = _check_coder(texts, labels, report)
     report(55, f"Training on {len(texts)} comments and {labels.shape[1]} themes")
-    try:
-        coder = ThemeCoder(random_state=0, codebook_version=codebook.version, n_jobs=-1).fit(
-            texts, labels
-        )
-    except ValueError as error:
-        raise JobProblem(str(error)) from None
+    coder = _fit_coder(texts, labels, codebook)
     report(70, "Saving the model")
-    details = {
-        "themes": list(labels.columns),
-        "skipped": skipped,
-        "quality": quality,
-        **coder.metadata_,
-    }
-    record = save_coder_model(
-        session=session,
-        organisation_id=job.organisation_id,
-        codebook=codebook,
-        trained_on=len(texts),
-        details=details,
-        data=coder.to_bytes(),
-    )
-    record_event(
-        session=session,
-        action="coder.trained",
-        actor_user_id=job.created_by_id,
-        organisation_id=job.organisation_id,
-        object_type="coder_model",
-        object_id=record.id,
-        details={"codebook_id": codebook.id, "trained_on": len(texts)},
-    )
+    details = {"themes": list(labels.columns), "skipped": skipped, "quality": quality}
+    record = _save_coder(session, job, codebook, coder, len(texts), details)
     session.commit()
     recoded = _recode(session, job, codebook, report)
     return {
@@ -169,6 +125,82 @@ def retrain(session: Session, job: Job, report: Report) -> dict[str, Any]:
         "recoded": recoded,
         "micro_f1": quality["micro"]["f1"],
     }
+
+
+def _learnable_labels(
+    session: Session, codebook: Codebook, keys: list[list[str]]
+) -> tuple[pd.DataFrame, list[Hashable]]:
+    """A column per theme with enough examples to learn, and the keys of the themes left out."""
+    themes = list_themes(session=session, codebook_id=codebook.id)  # type: ignore[arg-type]
+    labels = pd.DataFrame(
+        [[int(theme.key in chosen) for theme in themes] for chosen in keys],
+        columns=[theme.key for theme in themes],
+    )
+    counts = labels.sum()
+    skipped = [
+        key
+        for key, count in counts.items()
+        if count < MIN_THEME_EXAMPLES or count == len(keys)  # a theme on every comment
+    ]
+    labels = labels.drop(columns=skipped)
+    if labels.shape[1] < 1:
+        raise JobProblem(f"No theme has {MIN_THEME_EXAMPLES} or more coded comments yet.")
+    return labels, skipped
+
+
+def _check_coder(texts: list[str], labels: pd.DataFrame, report: Report) -> dict[str, Any]:
+    """Cross-validate a coder on these examples, reporting each fold as it finishes."""
+    from analysis.quality import cross_validate
+
+    return cross_validate(
+        texts,
+        labels,
+        folds=QUALITY_FOLDS,
+        progress=lambda done, folds: report(
+            10 + 45 * done // folds, f"Checking the coder: part {done} of {folds}"
+        ),
+    )
+
+
+def _fit_coder(texts: list[str], labels: pd.DataFrame, codebook: Codebook) -> "ThemeCoder":
+    """The coder trained on every example; a reason it cannot be is the job's problem."""
+    from analysis.coder import ThemeCoder
+
+    try:
+        return ThemeCoder(random_state=0, codebook_version=codebook.version, n_jobs=-1).fit(
+            texts, labels
+        )
+    except ValueError as error:
+        raise JobProblem(str(error)) from None
+
+
+def _save_coder(
+    session: Session,
+    job: Job,
+    codebook: Codebook,
+    coder: "ThemeCoder",
+    trained_on: int,
+    details: dict[str, Any],
+) -> CoderModel:
+    """Store the trained coder with what it learned and how well, and record who trained it."""
+    record = save_coder_model(
+        session=session,
+        organisation_id=job.organisation_id,
+        codebook=codebook,
+        trained_on=trained_on,
+        details={**details, **coder.metadata_},
+        data=coder.to_bytes(),
+    )
+    record_event(
+        session=session,
+        action="coder.trained",
+        actor_user_id=job.created_by_id,
+        organisation_id=job.organisation_id,
+        object_type="coder_model",
+        object_id=record.id,
+        details={"codebook_id": codebook.id, "trained_on": trained_on},
+    )
+    return record
 
 
 def _recode(session: Session, job: Job, codebook: Any, report: Report) -> int:

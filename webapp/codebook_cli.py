@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlmodel import Session
 
-from analysis.codebook_files import MAX_NAME, CodebookFileError
-from models.coding import get_active_codebook, list_codebooks
+from analysis.codebook_files import MAX_NAME, CodebookFile, CodebookFileError
+from models.coding import Codebook, get_active_codebook, list_codebooks
 from webapp import codebook_imports as files
 from webapp import db
 from webapp.command_organisation import organisation_for
@@ -96,6 +97,35 @@ def codebook_import(path: Path, name: str | None, slug: str | None) -> None:
     filename = files.short_filename(path.name)
     with path.open("rb") as handle:
         data = handle.read(files.MAX_UPLOAD + 1)
+    codebook, book, plan = _read_and_plan(session, organisation_id, path, filename, data, name)
+    for line in files.describe_plan(plan) if codebook is not None else []:
+        click.echo(line)
+    if codebook is not None and not plan.has_changes:
+        click.echo(
+            f"Nothing changed: {path.name} matches “{codebook.name}” version {codebook.version}."
+        )
+        return
+    saved = files.save_import(
+        session=session,
+        plan=plan,
+        organisation_id=organisation_id,
+        user_id=None,
+        filename=filename,
+        via="command line",
+    )
+    session.commit()
+    _say_what_was_saved(saved.codebook, saved.created, book, plan)
+
+
+def _read_and_plan(
+    session: Session,
+    organisation_id: int,
+    path: Path,
+    filename: str,
+    data: bytes,
+    name: str | None,
+) -> tuple[Codebook | None, CodebookFile, files.ImportPlan]:
+    """The codebook the file updates (None for a new one), the file read, and the changes."""
     try:
         codebook = files.find_codebook(session, organisation_id, name) if name else None
         book = files.read_file(
@@ -114,30 +144,21 @@ def codebook_import(path: Path, name: str | None, slug: str | None) -> None:
         raise click.ClickException(
             f"{path.name} was not imported:\n" + "\n".join(f"  {p}" for p in error.problems)
         ) from None
-    for line in files.describe_plan(plan) if codebook is not None else []:
-        click.echo(line)
-    if codebook is not None and not plan.has_changes:
-        click.echo(
-            f"Nothing changed: {path.name} matches “{codebook.name}” version {codebook.version}."
-        )
-        return
-    saved = files.save_import(
-        session=session,
-        plan=plan,
-        organisation_id=organisation_id,
-        user_id=None,
-        filename=filename,
-        via="command line",
-    )
-    session.commit()
-    if saved.created:
+    return codebook, book, plan
+
+
+def _say_what_was_saved(
+    codebook: Codebook, created: bool, book: CodebookFile, plan: files.ImportPlan
+) -> None:
+    """Say which codebook was made or updated, and how."""
+    if created:
         themes = len(book.themes)
         click.echo(
-            f"Created “{saved.codebook.name}”, a draft codebook with "
-            f"{counted(themes, 'theme')} (version {saved.codebook.version})."
+            f"Created “{codebook.name}”, a draft codebook with "
+            f"{counted(themes, 'theme')} (version {codebook.version})."
         )
     else:
         click.echo(
-            f"Updated “{saved.codebook.name}” to version {saved.codebook.version}: "
+            f"Updated “{codebook.name}” to version {codebook.version}: "
             f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.retired)} retired."
         )

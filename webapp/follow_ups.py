@@ -159,17 +159,49 @@ def deliver(
 
 def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
     """Tell everyone who asked, in one round, about its term's published entries."""
-    from webapp.yswd_view import prepare
+    organisation, survey_round = _round_of(session, job)
+    entries = _published_for(session, organisation, survey_round)
+    waiting = [
+        f
+        for f in list_follow_ups(
+            session=session,
+            organisation_id=organisation.id,  # type: ignore[arg-type]
+            round_ids=[survey_round.id],  # type: ignore[list-item]
+        )
+        if f.told_at is None and f.email
+    ]
+    report(20, f"Writing {len(waiting)} messages")
+    messages = _write_messages(session, organisation, entries, waiting)
+    report(60, "Sending")
+    where, reached = _send(organisation, messages)
+    for follow_up in reached:
+        mark_told(session=session, follow_up=follow_up, entry_ids=[e.id for e in entries])  # type: ignore[misc]
+    return {
+        "sent": len(reached),
+        "failed": len(messages) - len(reached),
+        "via": where,
+        "round": survey_round.name,
+    }
 
+
+def _round_of(session: Session, job: Job) -> tuple[Organisation, SurveyRound]:
+    """The job's organisation and round, or the job's problem if the round is gone."""
     organisation = session.get(Organisation, job.organisation_id)
     survey_round = session.get(SurveyRound, job.params.get("round_id", 0))
     if organisation is None or survey_round is None:
         raise JobProblem("The survey round no longer exists.")
     if survey_round.organisation_id != organisation.id:
         raise JobProblem("The survey round no longer exists.")
+    return organisation, survey_round
+
+
+def _published_for(
+    session: Session, organisation: Organisation, survey_round: SurveyRound
+) -> list[YswdEntry]:
+    """The entries published for the round's term and audience; there must be some."""
     entries: list[YswdEntry] = list_entries(
         session=session,
-        organisation_id=organisation.id,
+        organisation_id=organisation.id,  # type: ignore[arg-type]
         published_only=True,
         audience=survey_round.audience,  # type: ignore[arg-type]
         academic_year=survey_round.academic_year,
@@ -180,16 +212,18 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
             "Nothing is published for this round's term and audience yet, so there is "
             "nothing to tell people."
         )
-    waiting = [
-        f
-        for f in list_follow_ups(
-            session=session,
-            organisation_id=organisation.id,
-            round_ids=[survey_round.id],  # type: ignore[list-item]
-        )
-        if f.told_at is None and f.email
-    ]
-    report(20, f"Writing {len(waiting)} messages")
+    return entries
+
+
+def _write_messages(
+    session: Session,
+    organisation: Organisation,
+    entries: list[YswdEntry],
+    waiting: list[FollowUp],
+) -> list[tuple[FollowUp, EmailMessage]]:
+    """One message for each person waiting, in the language they answered in."""
+    from webapp.yswd_view import prepare
+
     sender = current_app.config.get("HEARD_MAIL_FROM") or "heard@localhost"
     messages = []
     shown: dict[str, list] = {}  # the entries in each language, prepared once
@@ -199,22 +233,20 @@ def run_follow_up(session: Session, job: Job, report: Report) -> dict[str, Any]:
             if language not in shown:
                 shown[language] = prepare(session, entries, language)
             messages.append((follow_up, _message(organisation, follow_up, shown[language], sender)))
-    report(60, "Sending")
+    return messages
+
+
+def _send(
+    organisation: Organisation, messages: list[tuple[FollowUp, EmailMessage]]
+) -> tuple[str, list[FollowUp]]:
+    """Deliver the messages, if any; a mail server that cannot be reached is the job's problem."""
     try:
-        where, reached = deliver(organisation, messages) if messages else ("none", [])
+        return deliver(organisation, messages) if messages else ("none", [])
     except mail.MailServerProblem as problem:
         raise JobProblem(
             f"The mail server could not be reached ({problem}). Nobody was told; try again "
             "later, or ask an administrator to check the email settings."
         ) from None
-    for follow_up in reached:
-        mark_told(session=session, follow_up=follow_up, entry_ids=[e.id for e in entries])  # type: ignore[misc]
-    return {
-        "sent": len(reached),
-        "failed": len(messages) - len(reached),
-        "via": where,
-        "round": survey_round.name,
-    }
 
 
 @bp.get("/outbox")

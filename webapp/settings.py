@@ -29,19 +29,49 @@ def _days(name: str) -> int | None:
     return int(value)
 
 
+#: The retention period of each kind of data, in days (`heard retention show`;
+#: models/retention.py). Unset, each keeps the default there.
+RETENTION_SETTINGS = (
+    "HEARD_RETAIN_DRAFTS_DAYS",
+    "HEARD_RETAIN_PICTURES_DAYS",
+    "HEARD_RETAIN_IDENTITIES_DAYS",
+    "HEARD_RETAIN_INVITATIONS_DAYS",
+    "HEARD_RETAIN_FOLLOW_UPS_DAYS",
+    "HEARD_RETAIN_SAFEGUARDING_DAYS",
+    "HEARD_RETAIN_RESPONSES_DAYS",
+    "HEARD_RETAIN_IMPORTS_DAYS",
+    "HEARD_RETAIN_JOB_FILES_DAYS",
+    "HEARD_RETAIN_JOBS_DAYS",
+    "HEARD_RETAIN_SIGN_INS_DAYS",
+    "HEARD_RETAIN_AUDIT_DAYS",
+)
+
+
 def from_environment() -> dict[str, Any]:
     """Read Heard's settings from environment variables."""
     env = os.environ.get("HEARD_ENV", "development")
-    production = env == "production"
-    https = _flag("HEARD_HTTPS", default=production)
     instance = Path(os.environ.get("HEARD_INSTANCE_PATH", ROOT / "instance"))
     redis_url = os.environ.get("REDIS_URL")
+    # Read in this order, so that of several bad values the same one is reported first.
+    return {
+        **_web(env, instance, redis_url),
+        **_rate_limits(redis_url),
+        **_languages_and_symbols(),
+        **_queue(instance),
+        **_mail(instance),
+        **{name: _days(name) for name in RETENTION_SETTINGS},
+    }
+
+
+def _web(env: str, instance: Path, redis_url: str | None) -> dict[str, Any]:
+    """The secret, the database, HTTPS and proxies, and the limits on sessions and requests."""
+    production = env == "production"
     return {
         "HEARD_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'heard.db'}",
         "REDIS_URL": redis_url,
-        "HEARD_HTTPS": https,
+        "HEARD_HTTPS": _flag("HEARD_HTTPS", default=production),
         "HEARD_ORGANISATION": os.environ.get("HEARD_ORGANISATION"),
         "HEARD_TRUSTED_PROXIES": int(os.environ.get("HEARD_TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -54,6 +84,12 @@ def from_environment() -> dict[str, Any]:
         # base64'd again. Flask's default of 500KB would refuse it.
         "MAX_FORM_MEMORY_SIZE": 3 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 8 * 60 * 60,
+    }
+
+
+def _rate_limits(redis_url: str | None) -> dict[str, Any]:
+    """Where rate limits are counted, and how many of each kind of request are allowed."""
+    return {
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "heard"),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -69,6 +105,12 @@ def from_environment() -> dict[str, Any]:
         # Exports and downloads of answers, comments or the people invited, per signed-in
         # person across all of them: enough for a day's work, not for scraping.
         "HEARD_EXPORT_LIMITS": os.environ.get("HEARD_EXPORT_LIMITS", "60 per hour"),
+    }
+
+
+def _languages_and_symbols() -> dict[str, Any]:
+    """The default language and time zone, the translations, and the picture folders."""
+    return {
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
@@ -76,11 +118,23 @@ def from_environment() -> dict[str, Any]:
             "HEARD_OPENMOJI_DIR", str(ROOT / "node_modules" / "openmoji" / "color" / "svg")
         ),
         "HEARD_SYMBOLS_DIR": os.environ.get("HEARD_SYMBOLS_DIR"),
+    }
+
+
+def _queue(instance: Path) -> dict[str, Any]:
+    """Where the background jobs are queued, and whether they run at once instead."""
+    return {
         "HEARD_QUEUE_PATH": os.environ.get("HEARD_QUEUE_PATH", str(instance / "queue.db")),
         "HEARD_QUEUE_REDIS_URL": os.environ.get("HEARD_QUEUE_REDIS_URL"),
         # Keys in Redis are named after it, so two Heards (say live and training) can share one.
         "HEARD_QUEUE_NAME": os.environ.get("HEARD_QUEUE_NAME", "heard"),
         "HEARD_JOBS_IMMEDIATE": _flag("HEARD_JOBS_IMMEDIATE"),
+    }
+
+
+def _mail(instance: Path) -> dict[str, Any]:
+    """How email is sent, or where it waits, and the public address it links to."""
+    return {
         # Email to people who asked to hear what changed. With no SMTP host, each message
         # is written to the outbox folder instead, for an administrator to download.
         "HEARD_SMTP_HOST": os.environ.get("HEARD_SMTP_HOST"),
@@ -92,19 +146,6 @@ def from_environment() -> dict[str, Any]:
         "HEARD_OUTBOX_DIR": os.environ.get("HEARD_OUTBOX_DIR", str(instance / "outbox")),
         # The address the public pages and emails link to, e.g. https://heard.kent.gov.uk
         "HEARD_PUBLIC_URL": os.environ.get("HEARD_PUBLIC_URL", ""),
-        # How long each kind of data is kept (`heard retention show`; models/retention.py).
-        "HEARD_RETAIN_DRAFTS_DAYS": _days("HEARD_RETAIN_DRAFTS_DAYS"),
-        "HEARD_RETAIN_PICTURES_DAYS": _days("HEARD_RETAIN_PICTURES_DAYS"),
-        "HEARD_RETAIN_IDENTITIES_DAYS": _days("HEARD_RETAIN_IDENTITIES_DAYS"),
-        "HEARD_RETAIN_INVITATIONS_DAYS": _days("HEARD_RETAIN_INVITATIONS_DAYS"),
-        "HEARD_RETAIN_FOLLOW_UPS_DAYS": _days("HEARD_RETAIN_FOLLOW_UPS_DAYS"),
-        "HEARD_RETAIN_SAFEGUARDING_DAYS": _days("HEARD_RETAIN_SAFEGUARDING_DAYS"),
-        "HEARD_RETAIN_RESPONSES_DAYS": _days("HEARD_RETAIN_RESPONSES_DAYS"),
-        "HEARD_RETAIN_IMPORTS_DAYS": _days("HEARD_RETAIN_IMPORTS_DAYS"),
-        "HEARD_RETAIN_JOB_FILES_DAYS": _days("HEARD_RETAIN_JOB_FILES_DAYS"),
-        "HEARD_RETAIN_JOBS_DAYS": _days("HEARD_RETAIN_JOBS_DAYS"),
-        "HEARD_RETAIN_SIGN_INS_DAYS": _days("HEARD_RETAIN_SIGN_INS_DAYS"),
-        "HEARD_RETAIN_AUDIT_DAYS": _days("HEARD_RETAIN_AUDIT_DAYS"),
     }
 
 
