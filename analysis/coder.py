@@ -33,34 +33,29 @@ these beat logistic regression with per-theme F1 thresholds: micro-F1 0.708 to a
 
 from __future__ import annotations
 
-import inspect
-import io
 import time
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.svm import LinearSVC
 
 from analysis.batches import BATCH_SIZE, batched
+from analysis.coder_calibration import add_log_odds, add_machines, calibrated, platt_each
+from analysis.coder_features import build_vectorisers, tfidf_features, top_words
+from analysis.coder_labels import MIN_POSITIVES, check_learnable, label_matrix
+from analysis.coder_saved import pack, training_record, unpack
+from analysis.coder_thresholds import choose_thresholds
+from analysis.coder_training import ThemeMachines, log_count_ratio
 from analysis.text import lemmatise_all, normalise
 
-#: Bump when a saved model from an older Heard can no longer be loaded.
-FORMAT_VERSION = 2
-MIN_POSITIVES = 3
-#: Every word counts, even one letter long ("i", "a&e" becomes "a" and "e").
-WORD_PATTERN = r"(?u)\b\w+\b"
+# Defined elsewhere now, but still imported from here (by analysis.quality, the benchmarks
+# and the tests), under the names they had when they were defined here.
+__all__ = ["MIN_POSITIVES", "ThemeCoder", "_choose_thresholds", "_log_count_ratio"]
+_choose_thresholds = choose_thresholds
+_log_count_ratio = log_count_ratio
 
 
 class ThemeCoder(ClassifierMixin, BaseEstimator):
@@ -92,6 +87,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             codebook version.
 
     Examples:
+        >>> import pandas as pd
         >>> texts = ["the nurse was kind", "kind and caring staff", "waited hours",
         ...          "long wait in a&e", "lovely kind nurse", "the wait was too long"] * 4
         >>> labels = pd.DataFrame({"staff": [1, 1, 0, 0, 1, 0] * 4,
@@ -144,141 +140,41 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         """
         started = time.perf_counter()
         texts = list(X)
-        matrix, names = _label_matrix(y, themes)
-        if not texts:
-            raise ValueError("There are no comments to learn from.")
-        if matrix.shape[0] != len(texts):
-            raise ValueError(
-                f"There are {len(texts)} comments but {matrix.shape[0]} rows of themes."
-            )
-        counts = matrix.sum(axis=0)
-        for name, count in zip(names, counts, strict=True):
-            if count < MIN_POSITIVES:
-                raise ValueError(
-                    f"Theme {name!r} has {int(count)} coded comments; "
-                    f"it needs at least {MIN_POSITIVES} to learn from."
-                )
-            if count == len(texts):
-                raise ValueError(f"Theme {name!r} is on every comment, so it cannot be learned.")
-
-        self._build_vectorisers(len(texts))
-        features = self._fit_features(texts)
-        folds = max(2, min(self.folds, int(counts.min())))
-        plain, weighted = self._out_of_fold_scores(features, matrix, folds)
-        # Platt-scale each machine's scores, add the two log-odds, and calibrate the sum.
-        first = np.array([_platt(plain[:, j], matrix[:, j]) for j in range(len(names))])
-        second = np.array([_platt(weighted[:, j], matrix[:, j]) for j in range(len(names))])
-        combined = plain * first[:, 0] + weighted * second[:, 0] + first[:, 1] + second[:, 1]
-        self.calibration_ = np.array(
-            [_platt(combined[:, j], matrix[:, j]) for j in range(len(names))]
+        matrix, names = label_matrix(y, themes)
+        counts = check_learnable(len(texts), matrix, names)
+        self.word_vectoriser_, self.char_vectoriser_ = build_vectorisers(
+            self.word_ngrams, self.char_ngrams, self.min_df, len(texts)
         )
-        probabilities = _sigmoid(combined * self.calibration_[:, 0] + self.calibration_[:, 1])
-        self.thresholds_ = _choose_thresholds(probabilities, matrix, self.micro_weight)
-
-        models = self._fit_themes(features, matrix)
-        self.weights_ = np.vstack(
-            [
-                first[j, 0] * plain_w + second[j, 0] * nb_w
-                for j, (plain_w, _, nb_w, _) in enumerate(models)
-            ]
-        ).astype(np.float32)
-        self.intercepts_ = np.array(
-            [
-                first[j, 0] * plain_b + first[j, 1] + second[j, 0] * nb_b + second[j, 1]
-                for j, (_, plain_b, _, nb_b) in enumerate(models)
-            ]
+        features = self._features([normalise(t) for t in texts], fit=True)
+        machines = ThemeMachines(self.C, self.nb_C, self.random_state, self.n_jobs)
+        folds = max(2, min(self.folds, int(counts.min())))
+        plain, weighted = machines.out_of_fold_scores(features, matrix, folds)
+        first, second = self._calibrate(plain, weighted, matrix)
+        self.weights_, self.intercepts_ = add_machines(
+            machines.fit(features, matrix), first, second
         )
         self.themes_ = list(names)
         self.classes_ = [np.array([0, 1]) for _ in names]
-        self.metadata_ = {
-            "format": FORMAT_VERSION,
-            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "comments": len(texts),
-            "positives": {n: int(c) for n, c in zip(names, counts, strict=True)},
-            "codebook_version": self.codebook_version,
-            "seconds": round(time.perf_counter() - started, 2),
-        }
+        self.metadata_ = training_record(len(texts), names, counts, self.codebook_version, started)
         return self
 
-    def _fit_theme(
-        self, features: sp.csr_matrix, present: sp.csr_matrix, target: np.ndarray
-    ) -> tuple[np.ndarray, float, np.ndarray, float]:
-        """Fit one theme's two machines; return each one's weights (in terms of the plain
-        features) and intercept."""
-        plain = LinearSVC(C=self.C, random_state=self.random_state).fit(features, target)
-        ratio = _log_count_ratio(present, target)
-        scaled = LinearSVC(C=self.nb_C, random_state=self.random_state)
-        scaled.fit(features @ sp.diags(ratio), target)
-        return (
-            plain.coef_[0],
-            float(plain.intercept_[0]),
-            scaled.coef_[0] * ratio,
-            float(scaled.intercept_[0]),
-        )
+    def _calibrate(
+        self, plain: np.ndarray, weighted: np.ndarray, matrix: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Set the calibration and thresholds from both machines' out-of-fold scores.
 
-    def _fit_themes(
-        self, features: sp.csr_matrix, matrix: np.ndarray
-    ) -> list[tuple[np.ndarray, float, np.ndarray, float]]:
-        present = features.copy()
-        present.data[:] = 1.0
-        # liblinear lets go of the GIL, so threads train themes side by side.
-        return Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self._fit_theme)(features, present, matrix[:, j])
-            for j in range(matrix.shape[1])
-        )
-
-    def _build_vectorisers(self, n_texts: int) -> None:
-        min_df = self.min_df if n_texts >= 20 * self.min_df else 1
-        self.word_vectoriser_ = TfidfVectorizer(
-            analyzer="word",
-            ngram_range=self.word_ngrams,
-            min_df=min_df,
-            sublinear_tf=True,
-            token_pattern=WORD_PATTERN,
-            dtype=np.float32,
-        )
-        self.char_vectoriser_ = (
-            TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=self.char_ngrams,
-                min_df=min_df,
-                sublinear_tf=True,
-                max_features=150_000,
-                dtype=np.float32,
-            )
-            if self.char_ngrams
-            else None
-        )
-
-    def _fit_features(self, texts: list[object]) -> sp.csr_matrix:
-        return self._features([normalise(t) for t in texts], fit=True)
+        Returns each machine's own Platt scaling, which turns its weights into log-odds.
+        """
+        # Platt-scale each machine's scores, add the two log-odds, and calibrate the sum.
+        first, second = platt_each(plain, matrix), platt_each(weighted, matrix)
+        combined = add_log_odds(plain, weighted, first, second)
+        self.calibration_ = platt_each(combined, matrix)
+        probabilities = calibrated(combined, self.calibration_)
+        self.thresholds_ = choose_thresholds(probabilities, matrix, self.micro_weight)
+        return first, second
 
     def _features(self, normalised: list[str], fit: bool = False) -> sp.csr_matrix:
-        vectorisers = [(self.word_vectoriser_, lemmatise_all(normalised))]
-        if self.char_vectoriser_ is not None:
-            vectorisers.append((self.char_vectoriser_, normalised))
-        parts = [v.fit_transform(t) if fit else v.transform(t) for v, t in vectorisers]
-        return sp.hstack(parts, format="csr")
-
-    def _out_of_fold_scores(
-        self, features: sp.csr_matrix, matrix: np.ndarray, folds: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Each machine's score for each comment, from models that never saw the comment."""
-        plain = np.zeros(matrix.shape, dtype=np.float64)
-        weighted = np.zeros(matrix.shape, dtype=np.float64)
-        for train, test in _spread_folds(matrix, folds, self.random_state):
-            target = matrix[train]
-            # A theme with no positives (or only positives) in this fold cannot be learned.
-            constant = _constant_themes(target)
-            learnable = np.flatnonzero(~constant)
-            models = self._fit_themes(features[train], target[:, learnable])
-            held_out = features[test]
-            for j, (plain_w, plain_b, nb_w, nb_b) in zip(learnable, models, strict=True):
-                plain[test, j] = held_out @ plain_w + plain_b
-                weighted[test, j] = held_out @ nb_w + nb_b
-            for j in np.flatnonzero(constant):
-                plain[test, j] = weighted[test, j] = 10.0 if target[0, j] else -10.0
-        return plain, weighted
+        return tfidf_features(self.word_vectoriser_, self.char_vectoriser_, normalised, fit)
 
     # -- prediction -----------------------------------------------------------------------
 
@@ -301,7 +197,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             self._check_fitted()
             return np.zeros((0, len(self.themes_)))
         scores = self._scores(normalised)
-        probabilities = _sigmoid(scores * self.calibration_[:, 0] + self.calibration_[:, 1])
+        probabilities = calibrated(scores, self.calibration_)
         probabilities[[not text for text in normalised]] = 0.0
         return probabilities
 
@@ -329,6 +225,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             ValueError: If the coder has not been trained, or ``batch_size`` is below 1.
 
         Examples:
+            >>> import pandas as pd
             >>> texts = ["kind nurse", "kind staff", "long wait", "wait was long"] * 5
             >>> labels = pd.DataFrame({"kind": [1, 1, 0, 0] * 5, "wait": [0, 0, 1, 1] * 5})
             >>> coder = ThemeCoder(char_ngrams=None).fit(texts, labels)
@@ -350,6 +247,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         score, but a reviewer cannot read them), strongest first.
 
         Examples:
+            >>> import pandas as pd
             >>> texts = ["kind nurse", "kind staff", "long wait", "wait was long"] * 5
             >>> labels = pd.DataFrame({"kind": [1, 1, 0, 0] * 5, "wait": [0, 0, 1, 1] * 5})
             >>> coder = ThemeCoder(char_ngrams=None).fit(texts, labels)
@@ -360,37 +258,23 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         suggested = self.predict([text])[0]
         words = self.word_vectoriser_.transform(lemmatise_all([normalise(text)]))
         names = self.word_vectoriser_.get_feature_names_out()
-        explanation: dict[str, list[tuple[str, float]]] = {}
-        n_words = words.shape[1]
-        for j, theme in enumerate(self.themes_):
-            if not suggested[j]:
-                continue
-            coef = self.weights_[j][:n_words]
-            row = words.tocoo()
-            contributions = [
-                (str(names[i]), float(v * coef[i])) for i, v in zip(row.col, row.data, strict=True)
-            ]
-            positive = sorted((c for c in contributions if c[1] > 0), key=lambda c: -c[1])
-            explanation[theme] = [(w, round(s, 4)) for w, s in positive[:top]]
-        return explanation
+        return {
+            theme: top_words(words, names, self.weights_[j][: words.shape[1]], top)
+            for j, theme in enumerate(self.themes_)
+            if suggested[j]
+        }
 
     # -- persistence ----------------------------------------------------------------------
 
     def to_bytes(self) -> bytes:
         """Return the fitted coder as bytes (for storing in a database)."""
         self._check_fitted()
-        buffer = io.BytesIO()
-        joblib.dump({"format": FORMAT_VERSION, "coder": self}, buffer, compress=3)
-        return buffer.getvalue()
+        return pack(self)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ThemeCoder:
         """Load a coder saved by :meth:`to_bytes`."""
-        try:
-            saved = joblib.load(io.BytesIO(data))
-        except Exception as error:  # a damaged or foreign file fails in many ways
-            raise ValueError("This file is not a Heard theme coder.") from error
-        return _unwrap(saved)
+        return unpack(data, ThemeCoder)
 
     def save(self, path: str | Path) -> None:
         """Write the fitted coder, with its metadata, to a file."""
@@ -408,168 +292,3 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
     def _check_fitted(self) -> None:
         if not hasattr(self, "weights_"):
             raise ValueError("This coder has not been trained yet: call fit first.")
-
-
-def _unwrap(saved: object) -> ThemeCoder:
-    if not isinstance(saved, dict) or not isinstance(saved.get("coder"), ThemeCoder):
-        raise ValueError("This file is not a Heard theme coder.")
-    coder = saved["coder"]
-    if saved.get("format") == 1 and hasattr(coder, "models_"):
-        # Format 1 kept one logistic regression per theme: the same kind of linear score.
-        coder.weights_ = np.vstack([m.coef_[0] for m in coder.models_]).astype(np.float32)
-        coder.intercepts_ = np.array([m.intercept_[0] for m in coder.models_])
-        del coder.models_
-        # Settings added since, at their defaults, so get_params and clone still work.
-        for name, parameter in inspect.signature(ThemeCoder.__init__).parameters.items():
-            if name != "self" and not hasattr(coder, name):
-                setattr(coder, name, parameter.default)
-        return coder
-    if saved.get("format") != FORMAT_VERSION:
-        raise ValueError(
-            f"This coder was saved in format {saved.get('format')}; "
-            f"this version of Heard reads format {FORMAT_VERSION}. Train it again."
-        )
-    return coder
-
-
-def _label_matrix(y: Any, themes: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
-    if isinstance(y, pd.DataFrame):
-        names = [str(c) for c in y.columns]
-        values = y.fillna(0).to_numpy()
-    else:
-        values = np.asarray(y)
-        if values.ndim == 1:
-            values = values.reshape(-1, 1)
-        names = (
-            list(themes) if themes is not None else [f"theme_{i}" for i in range(values.shape[1])]
-        )
-    if not names:
-        raise ValueError("There are no themes to learn.")
-    if len(names) != values.shape[1]:
-        raise ValueError(f"There are {values.shape[1]} theme columns but {len(names)} names.")
-    try:
-        matrix = (values.astype(float) > 0).astype(int)
-    except (TypeError, ValueError) as error:
-        raise ValueError("Theme columns must hold 1 (coded) or 0/blank (not coded).") from error
-    return matrix, names
-
-
-def _spread_folds(
-    matrix: np.ndarray, folds: int, random_state: int | None
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Shuffled folds in which every fold can learn every theme.
-
-    Plain shuffled folds can put all three examples of a rare theme in one fold: the
-    models for that fold never see the theme, the theme's examples all get the lowest
-    score, and its calibration comes out flat or backwards. When that happens, the folds
-    are stratified on the rarest theme each comment has instead, which spreads the rarest
-    themes first.
-    """
-    shuffled = KFold(n_splits=folds, shuffle=True, random_state=random_state)
-    plain = list(shuffled.split(matrix))
-    if not any(_constant_themes(matrix[train]).any() for train, _ in plain):
-        return plain
-    counts = matrix.sum(axis=0)
-    rarity = np.where(matrix == 1, counts, np.inf)
-    key = np.where(matrix.any(axis=1), rarity.argmin(axis=1), -1)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    try:
-        with warnings.catch_warnings():
-            # A key held by fewer comments than there are folds is expected, and harmless.
-            warnings.simplefilter("ignore", UserWarning)
-            return list(splitter.split(np.zeros(len(key)), key))
-    except ValueError:  # every key is held by fewer comments than there are folds
-        return plain
-
-
-def _constant_themes(target: np.ndarray) -> np.ndarray:
-    """Which themes are on none of these comments, or on all of them: nothing to learn."""
-    return target.min(axis=0) == target.max(axis=0)
-
-
-def _log_count_ratio(present: sp.csr_matrix, target: np.ndarray) -> np.ndarray:
-    """How much more often each term is in comments with the theme than without (log).
-
-    Smoothed by one, so a term seen on one side only gets a large ratio but a finite one.
-    """
-    with_theme = np.asarray(present[target == 1].sum(axis=0)).ravel() + 1.0
-    without = np.asarray(present[target == 0].sum(axis=0)).ravel() + 1.0
-    return np.log((with_theme / with_theme.sum()) / (without / without.sum())).astype(np.float32)
-
-
-def _sigmoid(values: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(values, -35, 35)))
-
-
-def _platt(scores: np.ndarray, target: np.ndarray) -> tuple[float, float]:
-    """Fit P(theme | score) = sigmoid(a * score + b) on out-of-fold scores."""
-    positives = target.sum()
-    negatives = len(target) - positives
-    # Platt's smoothed targets keep the fit finite when the classes separate perfectly.
-    smoothed = np.where(target == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
-    model = LogisticRegression(C=1e4, solver="lbfgs")
-    weights = np.c_[smoothed, 1 - smoothed].ravel()
-    model.fit(
-        np.repeat(scores.reshape(-1, 1), 2, axis=0),
-        np.tile([1, 0], len(scores)),
-        sample_weight=weights,
-    )
-    return float(model.coef_[0][0]), float(model.intercept_[0])
-
-
-#: The cuts a theme's threshold is chosen from. Confidences are calibrated, so a fixed grid
-#: means the same on every codebook.
-THRESHOLD_GRID = np.round(np.arange(0.05, 0.9001, 0.025), 3)
-
-
-def _choose_thresholds(probabilities: np.ndarray, target: np.ndarray, weight: float) -> np.ndarray:
-    """Each theme's cut, chosen together on out-of-fold confidences.
-
-    The cuts maximise ``weight`` x micro-F1 + (1 - ``weight``) x macro-F1. Micro-F1 counts
-    every suggestion the same, so on its own it would let common themes crowd out rare ones;
-    macro-F1 counts each theme the same, so on its own it would give rare, hard themes cuts
-    so low that they flood reviewers with wrong suggestions. One theme's cut is changed at a
-    time, to the grid value that most improves the whole, until no change helps.
-    """
-    n_themes = target.shape[1]
-    grid = THRESHOLD_GRID
-    # For every theme and cut: true positives, and how many comments would get the theme.
-    tp = np.empty((n_themes, len(grid)))
-    suggested = np.empty((n_themes, len(grid)))
-    for j in range(n_themes):
-        everyone = np.sort(probabilities[:, j])
-        positives = np.sort(probabilities[target[:, j] == 1, j])
-        tp[j] = len(positives) - np.searchsorted(positives, grid, side="left")
-        suggested[j] = len(everyone) - np.searchsorted(everyone, grid, side="left")
-    coded = target.sum(axis=0).astype(float)[:, None]
-    wrong = suggested - tp + coded - tp  # false positives plus false negatives
-    f1 = np.divide(2 * tp, 2 * tp + wrong, out=np.zeros_like(tp), where=(2 * tp + wrong) > 0)
-    choice = np.array([_middle_best(row) for row in f1])  # each theme's own best cut
-    rows = np.arange(n_themes)
-    for _ in range(20):
-        changed = False
-        for j in range(n_themes):
-            tp_rest = tp[rows, choice].sum() - tp[j, choice[j]]
-            wrong_rest = wrong[rows, choice].sum() - wrong[j, choice[j]]
-            f1_rest = f1[rows, choice].sum() - f1[j, choice[j]]
-            all_tp = tp_rest + tp[j]
-            micro = 2 * all_tp / np.maximum(2 * all_tp + wrong_rest + wrong[j], 1)
-            macro = (f1_rest + f1[j]) / n_themes
-            objective = weight * micro + (1 - weight) * macro
-            if objective.max() > objective[choice[j]] + 1e-12:
-                choice[j] = _middle_best(objective)
-                changed = True
-        if not changed:
-            break
-    return grid[choice].astype(float)
-
-
-def _middle_best(objective: np.ndarray) -> int:
-    """The best cut; among cuts that do equally well, the middle one.
-
-    When a theme separates cleanly, every cut between its comments scores the same: the
-    lowest of them would suggest the theme for nearly anything new, and the highest would
-    miss comments a little less clear than the ones it learned from.
-    """
-    tied = np.flatnonzero(objective >= objective.max() - 1e-12)
-    return int(tied[len(tied) // 2])

@@ -34,21 +34,21 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from analysis.batches import BATCH_SIZE, batched
+from analysis.discovery_descriptions import keywords, representatives, theme_name
+from analysis.discovery_vectors import (
+    centre_similarity,
+    fit_vectorisers,
+    fit_word_vectors,
+    single_words,
+)
 from analysis.redaction import redact
-from analysis.text import NEGATIONS, lemmatise_all, normalise
+from analysis.text import lemmatise_all, normalise
 
 OTHER = -1
-MAX_QUOTE = 300
-WORD_PATTERN = r"(?u)\b\w+\b"
-#: Keywords are words of two or more letters, so numbers and stray letters never name a theme.
-KEYWORD_PATTERN = r"(?u)\b[a-z][a-z']+\b"
 MIN_THEMES, MAX_THEMES = 8, 40
-#: Words too common to name a theme; negations stay out of this list on purpose.
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - NEGATIONS | {"be", "have", "do", "get", "would"}
 
 
 @dataclass(frozen=True)
@@ -123,71 +123,79 @@ class ThemeDiscovery:
         raw = ["" if not isinstance(t, str) else t for t in texts]
         normalised = [normalise(t) for t in raw]
         lemmatised = lemmatise_all(normalised)
-        has_words = np.array([bool(text.strip()) for text in normalised])
-        usable = int(has_words.sum())
-        if usable < 2:
+        index = np.flatnonzero([bool(text.strip()) for text in normalised])
+        if len(index) < 2:
             raise ValueError("There need to be at least two comments with words in them.")
         if self.n_themes is not None and self.n_themes < 2:
             raise ValueError("Ask for at least two themes.")
-        index = np.flatnonzero(has_words)
         # Never more themes than there are different comments (30 copies of "ok" is one).
         distinct = len({normalised[i] for i in index})
-        k = min(self.n_themes or self.choose_n_themes(usable), distinct)
+        k = min(self.n_themes or self.choose_n_themes(len(index)), distinct)
 
-        vectors = self._fit_vectors(
-            [normalised[i] for i in index], [lemmatised[i] for i in index], distinct
+        lemmas = [lemmatised[i] for i in index]
+        vectors = self._fit_vectors([normalised[i] for i in index], lemmas, distinct)
+        assigned, similarity = self._cluster(vectors, k)
+        n_found = self._number_themes(assigned, k, index, len(raw))
+        self.themes_ = self._describe(
+            [raw[i] for i in index], lemmas, self.labels_[index], similarity, n_found
         )
+        return self
+
+    def _cluster(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Group the vectors with k-means, and put those furthest from their centre in "other".
+
+        Returns each vector's group (or ``-1``) and its similarity to its group's centre.
+        """
         model = KMeans(n_clusters=k, random_state=self.random_state, n_init=3)
         assigned = model.fit_predict(vectors)
-        similarity = _similarity(vectors, model, assigned)
+        similarity = centre_similarity(vectors, model, assigned)
+        self.clusterer_ = model
         self.other_cut_ = -np.inf
         if len(similarity) >= 20 and self.other_quantile > 0:
             self.other_cut_ = float(np.quantile(similarity, self.other_quantile))
             assigned = np.where(similarity < self.other_cut_, OTHER, assigned)
+        return assigned, similarity
 
-        # Renumber themes largest first, so ids are stable and readable.
+    def _number_themes(self, assigned: np.ndarray, k: int, index: np.ndarray, n: int) -> int:
+        """Set :attr:`labels_`, numbering the themes largest first; return how many there are.
+
+        Renumbering keeps theme ids stable and readable.
+        """
         sizes = np.bincount(assigned[assigned != OTHER], minlength=k)
         order = [int(c) for c in np.argsort(-sizes, kind="stable") if sizes[c] > 0]
         renumber = {old: new for new, old in enumerate(order)}
-        labels = np.full(len(raw), OTHER, dtype=int)
+        labels = np.full(n, OTHER, dtype=int)
         labels[index] = [renumber.get(int(c), OTHER) for c in assigned]
         self.labels_ = labels
-        self.clusterer_ = model
         # What each k-means group became: its theme id, or "other" if nobody was left in it.
         self.theme_of_group_ = np.array([renumber.get(c, OTHER) for c in range(k)], dtype=int)
+        return len(order)
 
-        keywords = self._keywords([lemmatised[i] for i in index], labels[index], len(order))
+    def _describe(
+        self,
+        raw: list[str],
+        lemmatised: list[str],
+        labels: np.ndarray,
+        similarity: np.ndarray,
+        n_themes: int,
+    ) -> list[DiscoveredTheme]:
+        """Describe each theme of the grouped comments: name, keywords, size and quotes."""
+        words = keywords(lemmatised, labels, n_themes, self.n_keywords)
         redactor = self.redactor or redact
         themes = []
-        for new, old in enumerate(order):
-            members = np.flatnonzero(assigned == old)
-            nearest = members[np.argsort(-similarity[members], kind="stable")]
-            # Prefer comments short enough to read at a glance, if the theme has enough.
-            short = [p for p in nearest if len(raw[index[p]]) <= MAX_QUOTE]
-            if len(short) >= self.n_representatives:
-                nearest = np.array(short)
-            representatives: list[str] = []
-            seen: set[str] = set()
-            for position in nearest:
-                text = " ".join(raw[index[position]].split())
-                if text.lower() in seen:
-                    continue
-                seen.add(text.lower())
-                representatives.append(redactor(text))
-                if len(representatives) == self.n_representatives:
-                    break
-            words = keywords[new]
+        for theme in range(n_themes):
+            members = np.flatnonzero(labels == theme)
+            quotes = representatives(raw, members, similarity, self.n_representatives, redactor)
             themes.append(
                 DiscoveredTheme(
-                    id=new,
-                    name=_name(words, new),
-                    keywords=words,
+                    id=theme,
+                    name=theme_name(words[theme], theme),
+                    keywords=words[theme],
                     size=len(members),
-                    representatives=representatives,
+                    representatives=quotes,
                 )
             )
-        self.themes_ = themes
-        return self
+        return themes
 
     def fit_predict(self, texts: Iterable[object]) -> np.ndarray:
         """Fit and return :attr:`labels_`."""
@@ -211,8 +219,7 @@ class ThemeDiscovery:
             >>> found.predict(["late bus", "kind nurses", ""]).tolist() == [bus, nurse, -1]
             True
         """
-        if not hasattr(self, "clusterer_"):
-            raise ValueError("Find the themes first: call fit.")
+        self._check_fitted()
         normalised = [normalise(t) if isinstance(t, str) else "" for t in texts]
         labels = np.full(len(normalised), OTHER, dtype=int)
         index = np.flatnonzero([bool(text.strip()) for text in normalised])
@@ -221,7 +228,7 @@ class ThemeDiscovery:
         used = [normalised[i] for i in index]
         vectors = self._vectors(used, lemmatise_all(used))
         assigned = self.clusterer_.predict(vectors)
-        similarity = _similarity(vectors, self.clusterer_, assigned)
+        similarity = centre_similarity(vectors, self.clusterer_, assigned)
         themes = self.theme_of_group_[assigned]
         labels[index] = np.where(similarity < self.other_cut_, OTHER, themes)
         return labels
@@ -237,8 +244,7 @@ class ThemeDiscovery:
         Raises:
             ValueError: If the model has not been fitted, or ``batch_size`` is below 1.
         """
-        if not hasattr(self, "clusterer_"):
-            raise ValueError("Find the themes first: call fit.")
+        self._check_fitted()
         return (self.predict(batch) for batch in batched(texts, batch_size))
 
     @staticmethod
@@ -259,26 +265,7 @@ class ThemeDiscovery:
     def _fit_vectors(
         self, normalised: list[str], lemmatised: list[str], distinct: int
     ) -> np.ndarray:
-        min_df = 2 if len(normalised) >= 50 else 1
-        self.word_vectoriser_ = TfidfVectorizer(
-            ngram_range=(1, 2),
-            min_df=min_df,
-            sublinear_tf=True,
-            max_features=200_000,
-            token_pattern=WORD_PATTERN,
-            dtype=np.float32,
-        ).fit(lemmatised)
-        self.char_vectoriser_ = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 5),
-            min_df=min_df,
-            sublinear_tf=True,
-            max_features=200_000,
-            dtype=np.float32,
-        ).fit(normalised)
-        for vectoriser in (self.word_vectoriser_, self.char_vectoriser_):
-            # Every term min_df dropped, kept only for inspection: large, and never needed.
-            vectoriser.stop_words_ = None
+        self.word_vectoriser_, self.char_vectoriser_ = fit_vectorisers(normalised, lemmatised)
         features = self._features(normalised, lemmatised)
         dimensions = min(200, features.shape[1] - 1, distinct - 1)
         self.reducer_ = (
@@ -286,41 +273,9 @@ class ThemeDiscovery:
             if dimensions >= 2
             else None
         )
-        vocabulary = self.word_vectoriser_.vocabulary_
-        self.single_words_ = np.array(
-            sorted(i for term, i in vocabulary.items() if " " not in term), dtype=np.int64
-        )
-        self.word_vectors_ = self._fit_word_vectors(features[:, self.single_words_])
+        self.single_words_ = single_words(self.word_vectoriser_)
+        self.word_vectors_ = fit_word_vectors(features[:, self.single_words_], self.random_state)
         return self._vectors(normalised, lemmatised, features)
-
-    def _fit_word_vectors(self, counts: sp.csr_matrix) -> np.ndarray | None:
-        """Word vectors from positive PMI of words used in the same comment, reduced by SVD.
-
-        The co-occurrence matrix is at most (single words)², whatever the comments' length.
-        Context counts are smoothed (power 0.75), as in word2vec and GloVe, so that rare
-        words do not get inflated associations.
-        """
-        present = counts.astype(bool).astype(np.float32)
-        together = present.T @ present
-        together.setdiag(0)  # a word is not its own company
-        together = together.tocoo()
-        together.eliminate_zeros()
-        dimensions = min(100, together.shape[0] - 1)
-        if dimensions < 2 or not together.nnz:
-            return None
-        total = together.data.sum()
-        word = np.asarray(together.sum(axis=1)).ravel() / total
-        context = word**0.75 / (word**0.75).sum()
-        pmi = np.log(together.data / total / (word[together.row] * context[together.col]))
-        keep = pmi > 0
-        positive = sp.csr_matrix(
-            (pmi[keep], (together.row[keep], together.col[keep])), shape=together.shape
-        )
-        if positive.nnz < 2:
-            return None
-        svd = TruncatedSVD(dimensions, random_state=self.random_state)
-        vectors = svd.fit_transform(positive) / np.sqrt(np.maximum(svd.singular_values_, 1e-12))
-        return normalize(vectors).astype(np.float32)
 
     def _features(self, normalised: list[str], lemmatised: list[str]) -> sp.csr_matrix:
         words = self.word_vectoriser_.transform(lemmatised)
@@ -347,43 +302,6 @@ class ThemeDiscovery:
         meaning = normalize(features[:, self.single_words_] @ self.word_vectors_)
         return normalize(np.hstack([reduced, meaning]))
 
-    def _keywords(self, lemmatised: list[str], labels: np.ndarray, k: int) -> list[list[str]]:
-        """Class-based TF-IDF: each theme's words, weighted by how particular they are to it."""
-        counter = CountVectorizer(
-            token_pattern=KEYWORD_PATTERN,
-            stop_words=sorted(STOP_WORDS),
-            min_df=2 if len(lemmatised) >= 50 else 1,
-        )
-        try:
-            counts = counter.fit_transform(lemmatised)
-        except ValueError:  # nothing but stop words
-            return [[] for _ in range(k)]
-        vocabulary = counter.get_feature_names_out()
-        grouped = np.zeros((k, counts.shape[1]))
-        for theme in range(k):
-            rows = np.flatnonzero(labels == theme)
-            if len(rows):
-                grouped[theme] = np.asarray(counts[rows].sum(axis=0)).ravel()
-        frequency = grouped / np.maximum(grouped.sum(axis=1, keepdims=True), 1)
-        average = grouped.sum() / max(k, 1)
-        weight = frequency * np.log1p(average / np.maximum(grouped.sum(axis=0), 1))
-        return [
-            [
-                str(vocabulary[i])
-                for i in np.argsort(-weight[theme])[: self.n_keywords]
-                if grouped[theme, i] > 0
-            ]
-            for theme in range(k)
-        ]
-
-
-def _similarity(vectors: np.ndarray, model: KMeans, assigned: np.ndarray) -> np.ndarray:
-    """The cosine similarity of each vector to the centre of the group it was put in."""
-    centres = normalize(model.cluster_centers_)
-    return np.einsum("ij,ij->i", vectors, centres[assigned])
-
-
-def _name(keywords: list[str], theme: int) -> str:
-    """A short name from the first three keywords, leaving out bare "not" and "no"."""
-    words = [w for w in keywords if w not in {"not", "no"}][:3]
-    return ", ".join(words).capitalize() if words else f"Theme {theme + 1}"
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "clusterer_"):
+            raise ValueError("Find the themes first: call fit.")
