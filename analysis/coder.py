@@ -49,7 +49,7 @@ from analysis.coder_labels import MIN_POSITIVES, check_learnable, label_matrix
 from analysis.coder_saved import pack, training_record, unpack
 from analysis.coder_thresholds import choose_thresholds
 from analysis.coder_training import ThemeMachines, log_count_ratio
-from analysis.text import lemmatise_all, normalise
+from analysis.text import lemmatise_normalised, normalise
 
 # Defined elsewhere now, but still imported from here (by analysis.quality, the benchmarks
 # and the tests), under the names they had when they were defined here.
@@ -256,7 +256,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         """
         self._check_fitted()
         suggested = self.predict([text])[0]
-        words = self.word_vectoriser_.transform(lemmatise_all([normalise(text)]))
+        words = self.word_vectoriser_.transform(lemmatise_normalised([normalise(text)]))
         names = self.word_vectoriser_.get_feature_names_out()
         return {
             theme: top_words(words, names, self.weights_[j][: words.shape[1]], top)

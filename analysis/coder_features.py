@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from analysis.text import lemmatise_all
+from analysis.text import lemmatise_normalised
 
 #: Every word counts, even one letter long ("i", "a&e" becomes "a" and "e").
 WORD_PATTERN = r"(?u)\b\w+\b"
@@ -89,7 +89,7 @@ def tfidf_features(
         >>> tfidf_features(words, chars, ["long wait", "kind nurse"], fit=True).shape[0]
         2
     """
-    vectorisers = [(word_vectoriser, lemmatise_all(normalised))]
+    vectorisers = [(word_vectoriser, lemmatise_normalised(normalised))]
     if char_vectoriser is not None:
         vectorisers.append((char_vectoriser, normalised))
     parts = [v.fit_transform(t) if fit else v.transform(t) for v, t in vectorisers]

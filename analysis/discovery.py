@@ -45,7 +45,7 @@ from analysis.discovery_vectors import (
     single_words,
 )
 from analysis.redaction import redact
-from analysis.text import lemmatise_all, normalise
+from analysis.text import lemmatise_normalised, normalise
 
 OTHER = -1
 MIN_THEMES, MAX_THEMES = 8, 40
@@ -122,7 +122,7 @@ class ThemeDiscovery:
         """
         raw = ["" if not isinstance(t, str) else t for t in texts]
         normalised = [normalise(t) for t in raw]
-        lemmatised = lemmatise_all(normalised)
+        lemmatised = lemmatise_normalised(normalised)
         index = np.flatnonzero([bool(text.strip()) for text in normalised])
         if len(index) < 2:
             raise ValueError("There need to be at least two comments with words in them.")
@@ -226,7 +226,7 @@ class ThemeDiscovery:
         if not len(index):
             return labels
         used = [normalised[i] for i in index]
-        vectors = self._vectors(used, lemmatise_all(used))
+        vectors = self._vectors(used, lemmatise_normalised(used))
         assigned = self.clusterer_.predict(vectors)
         similarity = centre_similarity(vectors, self.clusterer_, assigned)
         themes = self.theme_of_group_[assigned]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.text import lemmas, lemmatise_all, nlp, normalise, tokens
+from analysis.text import lemmas, lemmatise_all, lemmatise_normalised, nlp, normalise, tokens
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,19 @@ def test_lemmas_use_the_lookup_table():
 def test_the_spacy_pipeline_works_offline():
     doc = nlp()("The children were playing")
     assert [token.lemma_ for token in doc][1:4] == ["child", "be", "play"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The nurses were listening",
+        "I dont like it, it's sooo boring!!",
+        "u r gr8 thx, idk y we waited",
+        "Can't wait!!! 😀 ok",
+        "Ça va? Naïve café — “quoted” words",
+        "",
+        "don't " * 20_000,  # longer than normalise reads, once contractions are expanded
+    ],
+)
+def test_lemmatising_normalised_text_gives_what_lemmatising_the_text_gives(text):
+    assert lemmatise_normalised([normalise(text)]) == lemmatise_all([text])
