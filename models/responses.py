@@ -1,57 +1,70 @@
-"""Form versions, responses and their uploads.
+"""Responses: starting one, finding it again, saving its answers and sending it.
 
-A published form version is frozen: changing a form makes a new version, and
-every response records the version it answered. Answers are keyed by question
-id and hold option ids, never labels.
+Every response records the form version it answered. Answers are keyed by question id
+and hold option ids, never labels. Form versions are in models/form_versions.py, uploaded
+pictures in models/response_uploads.py and resume codes in models/tokens.py; their names
+are importable from here too, as they always were.
 """
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, func, update
+from sqlalchemy import JSON, Column, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.form_versions import (
+    FormStatus,
+    FormVersion,
+    get_published_form,
+    list_form_versions,
+    publish_form_version,
+    save_form_version,
+)
+from models.response_uploads import ResponseUpload, get_upload, save_upload
+from models.tokens import (
+    CODE_LENGTH,
+    TOKEN_LENGTH,
+    digest,
+    new_resume_token,
+    normalise_code,
+    resume_code,
+)
 from models.types import UTCDateTime, utcnow, value_enum
 
-RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-CODE_LENGTH = 12
-TOKEN_LENGTH = 28  # 28 characters from 32 symbols: 140 bits
+__all__ = [
+    "FormStatus",
+    "FormVersion",
+    "Response",
+    "ResponseStatus",
+    "ResponseUpload",
+    "SaveConflict",
+    "count_responses",
+    "find_response",
+    "find_response_by_code",
+    "find_response_by_token",
+    "get_published_form",
+    "get_upload",
+    "is_live",
+    "list_form_versions",
+    "normalise_code",
+    "publish_form_version",
+    "renew_resume_token",
+    "resume_code",
+    "save_answers",
+    "save_form_version",
+    "save_upload",
+    "start_response",
+    "submit_response",
+]
+
 RESPONSE_LIFETIME = timedelta(days=60)
-
-
-class FormStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    RETIRED = "retired"
 
 
 class ResponseStatus(StrEnum):
     IN_PROGRESS = "in-progress"
     SUBMITTED = "submitted"
-
-
-class FormVersion(SQLModel, table=True):
-    __tablename__ = "form_version"
-    __table_args__ = (UniqueConstraint("slug", "version"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(max_length=80, index=True)
-    version: int
-    title: str = Field(max_length=200)
-    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    checksum: str = Field(max_length=64)
-    status: FormStatus = Field(default=FormStatus.DRAFT, sa_type=value_enum(FormStatus))
-    source: str = Field(default="", max_length=300)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-    published_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
 
 
 class Response(SQLModel, table=True):
@@ -90,98 +103,6 @@ class Response(SQLModel, table=True):
     entered_by_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
-class ResponseUpload(SQLModel, table=True):
-    __tablename__ = "response_upload"
-    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    response_id: int = Field(foreign_key="response.id", index=True)
-    question_id: str = Field(max_length=60)
-    content_type: str = Field(max_length=40)
-    filename: str = Field(default="", max_length=200)
-    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def normalise_code(code: str) -> str:
-    """Accept a resume code typed with spaces, dashes or lower case."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-def save_form_version(
-    *,
-    session: Session,
-    slug: str,
-    title: str,
-    definition: dict[str, Any],
-    checksum: str,
-    source: str = "",
-) -> tuple[FormVersion, bool]:
-    """Store a definition. Returns the version and whether anything changed.
-
-    Unchanged content is a no-op; a changed draft is updated in place; a
-    changed published form gets a new version, so answers keep their meaning.
-    """
-    latest = session.exec(
-        select(FormVersion).where(FormVersion.slug == slug).order_by(FormVersion.version.desc())  # type: ignore[attr-defined]
-    ).first()
-    if latest is not None and latest.checksum == checksum:
-        return latest, False
-    if latest is not None and latest.status == FormStatus.DRAFT:
-        latest.title, latest.definition, latest.checksum = title, definition, checksum
-        latest.source = source
-        session.add(latest)
-        session.flush()
-        return latest, True
-    version = FormVersion(
-        slug=slug,
-        version=(latest.version + 1) if latest else 1,
-        title=title,
-        definition=definition,
-        checksum=checksum,
-        source=source,
-    )
-    session.add(version)
-    session.flush()
-    return version, True
-
-
-def publish_form_version(*, session: Session, form_version: FormVersion) -> None:
-    """Publish a version; the version published before it is retired."""
-    for other in session.exec(
-        select(FormVersion).where(
-            FormVersion.slug == form_version.slug, FormVersion.status == FormStatus.PUBLISHED
-        )
-    ):
-        if other.id != form_version.id:
-            other.status = FormStatus.RETIRED
-            session.add(other)
-    form_version.status = FormStatus.PUBLISHED
-    form_version.published_at = form_version.published_at or utcnow()
-    session.add(form_version)
-    session.flush()
-
-
-def get_published_form(*, session: Session, slug: str) -> FormVersion | None:
-    """The published version of a form, or None."""
-    query = select(FormVersion).where(
-        FormVersion.slug == slug, FormVersion.status == FormStatus.PUBLISHED
-    )
-    return session.exec(query).first()
-
-
-def list_form_versions(*, session: Session) -> list[FormVersion]:
-    """Every stored form version, by slug then newest first."""
-    query = select(FormVersion).order_by(FormVersion.slug, FormVersion.version.desc())  # type: ignore[attr-defined]
-    return list(session.exec(query))
-
-
 def start_response(
     *,
     session: Session,
@@ -196,12 +117,12 @@ def start_response(
 
     The first 12 characters of the token are the resume code an adult can write down.
     """
-    token = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(TOKEN_LENGTH))
+    token = new_resume_token()
     response = Response(
         organisation_id=organisation_id,
         form_version_id=form_version.id,  # type: ignore[arg-type]
-        resume_token_hash=_digest(token),
-        resume_code_hash=_digest(token[:CODE_LENGTH]),
+        resume_token_hash=digest(token),
+        resume_code_hash=digest(token[:CODE_LENGTH]),
         language=language,
         round_id=round_id,
         channel=channel,
@@ -210,12 +131,6 @@ def start_response(
     session.add(response)
     session.flush()
     return response, token
-
-
-def resume_code(token: str) -> str:
-    """The short code inside a token, grouped for reading aloud: ABCD-EFGH-JKLM."""
-    code = token[:CODE_LENGTH]
-    return "-".join(code[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 def _live(response: Response | None) -> Response | None:
@@ -233,7 +148,7 @@ def find_response_by_token(*, session: Session, token: str) -> Response | None:
     """The response a resume link or cookie points at, unless it has expired."""
     if len(token) != TOKEN_LENGTH:
         return None
-    query = select(Response).where(Response.resume_token_hash == _digest(token))
+    query = select(Response).where(Response.resume_token_hash == digest(token))
     return _live(session.exec(query).first())
 
 
@@ -242,7 +157,7 @@ def find_response_by_code(*, session: Session, code: str) -> Response | None:
     code = normalise_code(code)
     if len(code) != CODE_LENGTH:
         return None
-    query = select(Response).where(Response.resume_code_hash == _digest(code))
+    query = select(Response).where(Response.resume_code_hash == digest(code))
     return _live(session.exec(query).first())
 
 
@@ -290,20 +205,27 @@ def save_answers(
         }
         if name_given:
             values["respondent_name"] = respondent_name or None
-        # The row's new values go onto `response` below, so SQLAlchemy need not search the
-        # session for objects to update (a search that grows with every response loaded).
-        result = session.execute(
-            update(Response)
-            .where(col(Response.id) == response.id, col(Response.version) == response.version)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount:  # type: ignore[attr-defined]
-            for key, value in values.items():  # what the row now holds, without reading it
-                set_committed_value(response, key, value)
+        if _write_if_unchanged(session, response, values):
             return True
         session.refresh(response)  # another save landed first: merge into what it stored
     raise SaveConflict(f"response {response.id} changed {SAVE_ATTEMPTS} times during one save")
+
+
+def _write_if_unchanged(session: Session, response: Response, values: dict[str, Any]) -> bool:
+    """Write `values` unless another save changed the response's version first."""
+    # The row's new values go onto `response` below, so SQLAlchemy need not search the
+    # session for objects to update (a search that grows with every response loaded).
+    result = session.execute(
+        update(Response)
+        .where(col(Response.id) == response.id, col(Response.version) == response.version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    for key, value in values.items():  # what the row now holds, without reading it
+        set_committed_value(response, key, value)
+    return True
 
 
 def _merge(saved: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
@@ -314,40 +236,6 @@ def _merge(saved: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
-
-
-def save_upload(
-    *,
-    session: Session,
-    response: Response,
-    question_id: str,
-    data: bytes,
-    content_type: str,
-    filename: str,
-) -> ResponseUpload:
-    """Store (or replace) the picture for a question."""
-    upload = session.exec(
-        select(ResponseUpload).where(
-            ResponseUpload.response_id == response.id, ResponseUpload.question_id == question_id
-        )
-    ).first() or ResponseUpload(
-        response_id=response.id,  # type: ignore[arg-type]
-        question_id=question_id,
-        content_type=content_type,
-        data=b"",
-    )
-    upload.data, upload.content_type, upload.filename = data, content_type, filename
-    session.add(upload)
-    session.flush()
-    return upload
-
-
-def get_upload(*, session: Session, response: Response, question_id: str) -> ResponseUpload | None:
-    """The picture stored for a question, if any."""
-    query = select(ResponseUpload).where(
-        ResponseUpload.response_id == response.id, ResponseUpload.question_id == question_id
-    )
-    return session.exec(query).first()
 
 
 def submit_response(
@@ -394,9 +282,9 @@ def renew_resume_token(*, session: Session, response: Response) -> str:
     Used when someone opens their invitation link again on another device: the link is
     the proof, and the new device needs a token of its own.
     """
-    token = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(TOKEN_LENGTH))
-    response.resume_token_hash = _digest(token)
-    response.resume_code_hash = _digest(token[:CODE_LENGTH])
+    token = new_resume_token()
+    response.resume_token_hash = digest(token)
+    response.resume_code_hash = digest(token[:CODE_LENGTH])
     session.add(response)
     session.flush()
     return token

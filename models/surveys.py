@@ -1,27 +1,70 @@
-"""Termly survey rounds and their invitations.
+"""Termly survey rounds, and the responses sent to each.
 
 A round is one term's run of a survey ("2026/27 Autumn") for one audience. It pins the
-form version it asks, so every answer in a round means the same thing. Invitation links
-carry a random token that is stored only as its hash.
+form version it asks, so every answer in a round means the same thing. Its invitations are
+in models/invitations.py and its spreadsheet imports in models/survey_imports.py; their
+names are importable from here too, as they always were.
 """
 
-import hashlib
 import re
 import secrets
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import field_validator
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, func, update
+from sqlalchemy import JSON, Column, UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.invitations import (
+    Invitation,
+    claim_invitation,
+    create_invitations,
+    find_invitation,
+    invitation_counts,
+    list_invitations,
+    reissue_token,
+)
 from models.responses import FormVersion, Response, ResponseStatus
+from models.survey_imports import SurveyImport, finish_import, get_import, save_import
+from models.tokens import digest
 from models.types import UTCDateTime, utcnow, value_enum
 
+__all__ = [
+    "ACADEMIC_YEAR",
+    "LOCAL_TIME",
+    "Anonymity",
+    "Channel",
+    "Invitation",
+    "RoundState",
+    "SurveyImport",
+    "SurveyRound",
+    "SurveyRoundBase",
+    "SurveyRoundCreate",
+    "Term",
+    "claim_invitation",
+    "close_round",
+    "count_by_channel",
+    "count_submitted",
+    "create_invitations",
+    "create_round",
+    "digest",
+    "find_invitation",
+    "find_round_by_code",
+    "finish_import",
+    "get_import",
+    "get_round",
+    "invitation_counts",
+    "list_invitations",
+    "list_rounds",
+    "mark_invitation_responded",
+    "reissue_token",
+    "round_exists",
+    "save_import",
+    "submitted_responses",
+]
+
 LOCAL_TIME = ZoneInfo("Europe/London")
-INVITATION_BYTES = 24  # 192 bits, well over the 128 asked for
 OPEN_CODE_BYTES = 9
 ACADEMIC_YEAR = re.compile(r"^20(\d\d)/(\d\d)$")
 
@@ -143,89 +186,6 @@ class SurveyRound(SurveyRoundBase, table=True):
         return self.state(now) == RoundState.OPEN
 
 
-class Invitation(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="survey_round.id", index=True)
-    token_hash: str = Field(max_length=64, unique=True, index=True)
-    # Who was invited: personal data, in its own columns so it can be erased.
-    name: str = Field(default="", max_length=200)
-    email: str = Field(default="", max_length=320)
-    reference: str = Field(default="", max_length=100)
-    district_id: int | None = Field(default=None, foreign_key="district.id")
-    setting_id: int | None = Field(default=None, foreign_key="setting.id")
-    # While a response is being written the invitation points at it, so the link resumes.
-    # When it is sent, anonymous rounds clear this and keep only `responded`.
-    # No foreign key here: response already points at invitation, and a cycle would make the
-    # tables impossible to create or drop in order.
-    draft_response_id: int | None = Field(default=None, index=True)
-    responded: bool = Field(default=False)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-
-
-class SurveyImport(SQLModel, table=True):
-    """A spreadsheet of answers from another tool, kept while its columns are matched."""
-
-    __tablename__ = "survey_import"
-
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="survey_round.id", index=True)
-    uploaded_by_user_id: int = Field(foreign_key="staff_user.id")
-    filename: str = Field(max_length=200)
-    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    mapping: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    imported_count: int | None = Field(default=None)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-    imported_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
-
-
-def save_import(
-    *, session: Session, survey_round: SurveyRound, user_id: int, filename: str, data: bytes
-) -> SurveyImport:
-    """Keep an uploaded spreadsheet until its columns are matched and it is imported."""
-    upload = SurveyImport(
-        round_id=survey_round.id,  # type: ignore[arg-type]
-        uploaded_by_user_id=user_id,
-        filename=filename[:200],
-        data=data,
-    )
-    session.add(upload)
-    session.flush()
-    return upload
-
-
-def get_import(
-    *, session: Session, survey_round: SurveyRound, import_id: int
-) -> SurveyImport | None:
-    """One of a round's uploaded spreadsheets, or None."""
-    found = session.get(SurveyImport, import_id)
-    return found if found is not None and found.round_id == survey_round.id else None
-
-
-def finish_import(*, session: Session, upload: SurveyImport, count: int) -> bool:
-    """Record that a spreadsheet was imported, and drop its raw contents.
-
-    One conditional UPDATE: False means another job imported it first, and the caller
-    must roll back its own rows.
-    """
-    result = session.execute(
-        update(SurveyImport)
-        .where(col(SurveyImport.id) == upload.id, col(SurveyImport.imported_at).is_(None))
-        .values(imported_count=count, imported_at=utcnow(), data=b"")
-    )
-    session.refresh(upload)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def create_round(
     *,
     session: Session,
@@ -297,75 +257,6 @@ def close_round(*, session: Session, survey_round: SurveyRound) -> None:
     session.flush()
 
 
-def create_invitations(
-    *, session: Session, survey_round: SurveyRound, people: list[dict[str, Any]]
-) -> list[tuple[Invitation, str]]:
-    """Invite people (name, email, reference); returns each invitation with its secret token.
-
-    The token is shown once, for the mail merge, and only its hash is kept.
-    """
-    made = []
-    for person in people:
-        token = secrets.token_urlsafe(INVITATION_BYTES)
-        invitation = Invitation(
-            round_id=survey_round.id,  # type: ignore[arg-type]
-            token_hash=digest(token),
-            name=str(person.get("name") or "")[:200],
-            email=str(person.get("email") or "")[:320],
-            reference=str(person.get("reference") or "")[:100],
-            district_id=person.get("district_id"),
-            setting_id=person.get("setting_id"),
-        )
-        session.add(invitation)
-        made.append((invitation, token))
-    session.flush()
-    return made
-
-
-def reissue_token(*, session: Session, invitation: Invitation) -> str:
-    """A new link for an invitation (the old one stops working), for a fresh mail merge."""
-    token = secrets.token_urlsafe(INVITATION_BYTES)
-    invitation.token_hash = digest(token)
-    session.add(invitation)
-    session.flush()
-    return token
-
-
-def find_invitation(*, session: Session, token: str) -> Invitation | None:
-    """The invitation a link's token belongs to."""
-    if not token or len(token) > 100:
-        return None
-    return session.exec(select(Invitation).where(Invitation.token_hash == digest(token))).first()
-
-
-def list_invitations(
-    *, session: Session, survey_round: SurveyRound, responded: bool | None = None
-) -> list[Invitation]:
-    """A round's invitations, optionally only those that have (or have not) responded."""
-    query = select(Invitation).where(Invitation.round_id == survey_round.id)
-    if responded is not None:
-        query = query.where(Invitation.responded == responded)
-    return list(session.exec(query.order_by(Invitation.id)))  # type: ignore[arg-type]
-
-
-def claim_invitation(*, session: Session, invitation: Invitation, response: Response) -> bool:
-    """Point an unused invitation at a new draft response, atomically.
-
-    Returns False when another tab got there first (the caller then uses that draft).
-    """
-    result = session.execute(
-        update(Invitation)
-        .where(
-            col(Invitation.id) == invitation.id,
-            col(Invitation.draft_response_id).is_(None),
-            col(Invitation.responded).is_(False),
-        )
-        .values(draft_response_id=response.id)
-    )
-    session.refresh(invitation)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
 def mark_invitation_responded(
     *, session: Session, survey_round: SurveyRound, response: Response
 ) -> None:
@@ -388,16 +279,6 @@ def mark_invitation_responded(
     session.add(invitation)
     session.add(response)
     session.flush()
-
-
-def invitation_counts(*, session: Session, survey_round: SurveyRound) -> tuple[int, int]:
-    """How many were invited, and how many of them responded."""
-    base = (
-        select(func.count()).select_from(Invitation).where(Invitation.round_id == survey_round.id)
-    )
-    invited = int(session.exec(base).one())
-    responded = int(session.exec(base.where(Invitation.responded == True)).one())  # noqa: E712
-    return invited, responded
 
 
 def submitted_responses(*, session: Session, survey_round: SurveyRound) -> list[Response]:

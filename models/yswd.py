@@ -2,21 +2,59 @@
 
 An entry pairs “you said” (themes from one term's surveys for one audience, with how many
 raised them and two or three quotes a person chose) with “we did” (what changed, linked to
-a plan action). It moves draft → reviewed → approved → published, and each step is kept.
-The figures and quotes are copied onto the entry when it is drafted, so a published entry
-never changes because comments were recoded later.
+a plan action). The figures and quotes are copied onto the entry when it is drafted, so
+a published entry never changes because comments were recoded later.
 
-A follow-up is a respondent who left an email address and asked to hear what changed.
+Its steps (draft → reviewed → approved → published) are in models/yswd_steps.py, and
+follow-ups (who asked to hear back) in models/follow_ups.py; both are importable from here.
 """
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.follow_ups import FollowUp, list_follow_ups, mark_told, save_follow_up
 from models.types import UTCDateTime, utcnow, value_enum
+from models.yswd_steps import (
+    NEXT_STEPS,
+    EntryState,
+    StepError,
+    StepKind,
+    YswdStep,
+    entry_steps,
+    take_step,
+)
+
+__all__ = [
+    "NEXT_STEPS",
+    "TERM_ORDER",
+    "Audience",
+    "Delivery",
+    "EntryState",
+    "FollowUp",
+    "StepError",
+    "StepKind",
+    "YswdEntry",
+    "YswdQuote",
+    "YswdStep",
+    "YswdTheme",
+    "create_entry",
+    "entry_quotes",
+    "entry_steps",
+    "entry_themes",
+    "get_entry",
+    "list_entries",
+    "list_follow_ups",
+    "mark_told",
+    "save_follow_up",
+    "set_quotes",
+    "set_translation",
+    "take_step",
+    "translation_fields",
+]
 
 
 class Audience(StrEnum):
@@ -36,17 +74,6 @@ _AUDIENCE_LABELS = {
 }
 
 
-class EntryState(StrEnum):
-    DRAFT = "draft"
-    REVIEWED = "reviewed"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
 class Delivery(StrEnum):
     """How far the change in “we did” has got."""
 
@@ -59,41 +86,8 @@ class Delivery(StrEnum):
         return {"planned": "Planned", "in-progress": "In progress", "done": "Done"}[self.value]
 
 
-class StepKind(StrEnum):
-    DRAFTED = "drafted"
-    EDITED = "edited"
-    REVIEWED = "reviewed"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-    RETURNED = "returned"  # sent back to draft, with a reason
-    WITHDRAWN = "withdrawn"  # taken off the public page
-
-
-#: Which state each step leaves an entry in.
-STEP_STATE = {
-    StepKind.DRAFTED: EntryState.DRAFT,
-    StepKind.EDITED: EntryState.DRAFT,
-    StepKind.REVIEWED: EntryState.REVIEWED,
-    StepKind.APPROVED: EntryState.APPROVED,
-    StepKind.PUBLISHED: EntryState.PUBLISHED,
-    StepKind.RETURNED: EntryState.DRAFT,
-    StepKind.WITHDRAWN: EntryState.APPROVED,
-}
-#: The steps that may follow each state (editing is allowed before publication only).
-NEXT_STEPS = {
-    EntryState.DRAFT: (StepKind.REVIEWED,),
-    EntryState.REVIEWED: (StepKind.APPROVED, StepKind.RETURNED),
-    EntryState.APPROVED: (StepKind.PUBLISHED, StepKind.RETURNED),
-    EntryState.PUBLISHED: (StepKind.WITHDRAWN,),
-}
-
-
 #: Terms in the order they come in a school year.
 TERM_ORDER = {"autumn": 0, "spring": 1, "summer": 2}
-
-
-class StepError(ValueError):
-    """A step that does not follow from the entry's state."""
 
 
 class YswdEntry(SQLModel, table=True):
@@ -169,40 +163,6 @@ class YswdQuote(SQLModel, table=True):
     position: int = Field(default=0)
 
 
-class YswdStep(SQLModel, table=True):
-    __tablename__ = "yswd_step"
-
-    id: int | None = Field(default=None, primary_key=True)
-    entry_id: int = Field(foreign_key="yswd_entry.id", index=True)
-    kind: StepKind = Field(sa_type=value_enum(StepKind))
-    user_id: int = Field(foreign_key="staff_user.id")
-    note: str = Field(default="", sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-
-
-class FollowUp(SQLModel, table=True):
-    """Someone who answered a survey, left an email address and asked to hear back."""
-
-    __tablename__ = "follow_up"
-
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    # Left empty in anonymous rounds, so nothing ties the address to the answers.
-    response_id: int | None = Field(default=None, foreign_key="response.id", unique=True)
-    round_id: int | None = Field(default=None, foreign_key="survey_round.id", index=True)
-    audience: str = Field(max_length=20)
-    # Personal data, in its own column, erased once they have been told.
-    email: str = Field(max_length=320)
-    language: str = Field(default="en", max_length=10)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-    told_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    told_entry_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-
-
 def create_entry(
     *,
     session: Session,
@@ -231,19 +191,24 @@ def create_entry(
     )
     session.add(entry)
     session.flush()
-    for position, (theme_id, name, raised) in enumerate(themes):
-        session.add(
-            YswdTheme(
-                entry_id=entry.id,  # type: ignore[arg-type]
-                theme_id=theme_id,
-                name=name[:200],
-                raised=raised,
-                position=position,
-            )
-        )
+    session.add_all(_theme_rows(entry, themes))
     session.add(YswdStep(entry_id=entry.id, kind=StepKind.DRAFTED, user_id=user_id))  # type: ignore[arg-type]
     session.flush()
     return entry
+
+
+def _theme_rows(entry: YswdEntry, themes: list[tuple[int, str, int]]) -> list[YswdTheme]:
+    """A new entry's themes, from (theme id, name, how many raised it), in order."""
+    return [
+        YswdTheme(
+            entry_id=entry.id,  # type: ignore[arg-type]
+            theme_id=theme_id,
+            name=name[:200],
+            raised=raised,
+            position=position,
+        )
+        for position, (theme_id, name, raised) in enumerate(themes)
+    ]
 
 
 def get_entry(*, session: Session, organisation_id: int, entry_id: int) -> YswdEntry | None:
@@ -279,26 +244,25 @@ def list_entries(
 
 
 def entry_themes(*, session: Session, entry_ids: list[int]) -> dict[int, list[YswdTheme]]:
-    found: dict[int, list[YswdTheme]] = {entry_id: [] for entry_id in entry_ids}
-    if entry_ids:
-        query = select(YswdTheme).where(col(YswdTheme.entry_id).in_(entry_ids))
-        for theme in session.exec(query.order_by(col(YswdTheme.position))):
-            found[theme.entry_id].append(theme)
-    return found
+    """Each entry's “you said” themes, in order."""
+    return _in_order(session, YswdTheme, entry_ids)
 
 
 def entry_quotes(*, session: Session, entry_ids: list[int]) -> dict[int, list[YswdQuote]]:
-    found: dict[int, list[YswdQuote]] = {entry_id: [] for entry_id in entry_ids}
+    """Each entry's chosen quotes, in order."""
+    return _in_order(session, YswdQuote, entry_ids)
+
+
+_Part = TypeVar("_Part", YswdTheme, YswdQuote)
+
+
+def _in_order(session: Session, part: type[_Part], entry_ids: list[int]) -> dict[int, list[_Part]]:
+    found: dict[int, list[_Part]] = {entry_id: [] for entry_id in entry_ids}
     if entry_ids:
-        query = select(YswdQuote).where(col(YswdQuote.entry_id).in_(entry_ids))
-        for quote in session.exec(query.order_by(col(YswdQuote.position))):
-            found[quote.entry_id].append(quote)
+        query = select(part).where(col(part.entry_id).in_(entry_ids))
+        for row in session.exec(query.order_by(col(part.position))):
+            found[row.entry_id].append(row)
     return found
-
-
-def entry_steps(*, session: Session, entry: YswdEntry) -> list[YswdStep]:
-    query = select(YswdStep).where(YswdStep.entry_id == entry.id).order_by(col(YswdStep.id))
-    return list(session.exec(query))
 
 
 def set_quotes(*, session: Session, entry: YswdEntry, quotes: list[tuple[int, int, str]]) -> None:
@@ -322,78 +286,8 @@ def set_quotes(*, session: Session, entry: YswdEntry, quotes: list[tuple[int, in
     session.flush()
 
 
-def take_step(
-    *, session: Session, entry: YswdEntry, kind: StepKind, user_id: int, note: str = ""
-) -> YswdStep:
-    """Move the entry on by one step, or raise StepError if that step cannot follow.
-
-    Who may take which step is the web app's business; this checks only the order.
-    """
-    if kind is StepKind.EDITED:
-        if entry.state is EntryState.PUBLISHED:
-            raise StepError("A published entry cannot be edited. Withdraw it first.")
-    elif kind not in NEXT_STEPS[EntryState(entry.state)]:
-        raise StepError(f"An entry that is {entry.state.value} cannot be {kind.value}.")
-    entry.state = STEP_STATE[kind]
-    entry.updated_at = utcnow()
-    if kind is StepKind.PUBLISHED:
-        entry.published_at = utcnow()
-    session.add(entry)
-    step = YswdStep(entry_id=entry.id, kind=kind, user_id=user_id, note=note)  # type: ignore[arg-type]
-    session.add(step)
-    session.flush()
-    return step
-
-
-def save_follow_up(
-    *,
-    session: Session,
-    organisation_id: int,
-    response_id: int | None,
-    round_id: int | None,
-    audience: str,
-    email: str,
-    language: str,
-) -> FollowUp:
-    """Record that someone asked to hear what changed (once per response, where known)."""
-    found = (
-        session.exec(select(FollowUp).where(FollowUp.response_id == response_id)).first()
-        if response_id is not None
-        else None
-    )
-    follow_up = found or FollowUp(
-        organisation_id=organisation_id, response_id=response_id, audience=audience, email=""
-    )
-    follow_up.round_id, follow_up.email, follow_up.language = round_id, email[:320], language
-    session.add(follow_up)
-    session.flush()
-    return follow_up
-
-
-def list_follow_ups(
-    *, session: Session, organisation_id: int, round_ids: list[int]
-) -> list[FollowUp]:
-    if not round_ids:
-        return []
-    query = (
-        select(FollowUp)
-        .where(FollowUp.organisation_id == organisation_id)
-        .where(col(FollowUp.round_id).in_(round_ids))
-        .order_by(col(FollowUp.id))
-    )
-    return list(session.exec(query))
-
-
-def mark_told(*, session: Session, follow_up: FollowUp, entry_ids: list[int]) -> None:
-    """Record that they were told, and erase the address: it was asked for this alone."""
-    follow_up.told_at = utcnow()
-    follow_up.email = ""
-    follow_up.told_entry_ids = sorted(set(follow_up.told_entry_ids) | set(entry_ids))
-    session.add(follow_up)
-    session.flush()
-
-
 def translation_fields() -> tuple[str, ...]:
+    """The words of an entry a person may translate."""
     return ("title", "you_said", "we_did", "easy_said", "easy_did")
 
 
