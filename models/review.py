@@ -1,11 +1,13 @@
-"""How people check and shape the machine's coding: decisions, theme history and clusters.
+"""How people check and shape the machine's coding: reviewers' decisions and the settings.
 
 Every reviewer decision is kept, with what the machine had suggested at the time, so the
 team can always answer "who coded this, when, and did they agree with the machine?".
-A codebook's themes change by named steps (created, renamed, merged, split, imported),
-each one a new version of the codebook with a snapshot of its themes.
+A codebook's themes change by named steps, each a new version with a snapshot of its
+themes (models/theme_changes.py); discovery's clusters are in models/discovery.py. Both
+are importable from here too, as they always were.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -13,17 +15,53 @@ from typing import Any
 from sqlalchemy import JSON, Column, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.coding import (
-    Codebook,
-    CodingSource,
-    Comment,
-    CommentTheme,
-    Theme,
-    ThemeStatus,
-    code_comment,
-    list_themes,
+from models.coding import CodingSource, Comment, CommentTheme, Theme, code_comment
+from models.discovery import (
+    ClusterStatus,
+    DiscoveredCluster,
+    decide_cluster,
+    get_cluster,
+    list_clusters,
+    suggest_from_cluster,
+)
+from models.theme_changes import (
+    ChangeKind,
+    CodebookSnapshot,
+    ThemeChange,
+    history,
+    merge_theme,
+    new_version,
+    rename_theme,
+    theme_snapshot,
 )
 from models.types import UTCDateTime, utcnow, value_enum
+
+__all__ = [
+    "AnalysisSettings",
+    "ChangeKind",
+    "ClusterStatus",
+    "CodebookSnapshot",
+    "CodingDecision",
+    "Decision",
+    "DiscoveredCluster",
+    "ThemeChange",
+    "count_theme_decisions",
+    "decide_cluster",
+    "decisions_for",
+    "get_cluster",
+    "get_settings",
+    "history",
+    "human_themes",
+    "list_clusters",
+    "merge_theme",
+    "new_version",
+    "rename_theme",
+    "review_comment",
+    "save_settings",
+    "suggest_from_cluster",
+    "suggestions",
+    "theme_snapshot",
+]
 
 
 class Decision(StrEnum):
@@ -55,75 +93,6 @@ class CodingDecision(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
-
-
-class ChangeKind(StrEnum):
-    CREATED = "created"
-    EDITED = "edited"
-    RENAMED = "renamed"
-    MERGED = "merged"
-    SPLIT = "split"
-    RETIRED = "retired"
-    IMPORTED = "imported"
-
-
-class ThemeChange(SQLModel, table=True):
-    __tablename__ = "theme_change"
-
-    id: int | None = Field(default=None, primary_key=True)
-    codebook_id: int = Field(foreign_key="codebook.id", index=True)
-    theme_id: int | None = Field(default=None, foreign_key="theme.id", index=True)
-    version: int
-    kind: ChangeKind = Field(sa_type=value_enum(ChangeKind))
-    summary: str = Field(max_length=500)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    user_id: int | None = Field(default=None, foreign_key="staff_user.id")
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-
-
-class CodebookSnapshot(SQLModel, table=True):
-    """The themes of one version of a codebook, as they were."""
-
-    __tablename__ = "codebook_snapshot"
-
-    id: int | None = Field(default=None, primary_key=True)
-    codebook_id: int = Field(foreign_key="codebook.id", index=True)
-    version: int
-    themes: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-
-
-class ClusterStatus(StrEnum):
-    OPEN = "open"
-    CREATED = "created"  # became a new theme
-    MERGED = "merged"  # folded into an existing theme
-    SPLIT = "split"  # replaced by smaller clusters
-    DISMISSED = "dismissed"
-
-
-class DiscoveredCluster(SQLModel, table=True):
-    __tablename__ = "discovered_cluster"
-
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    codebook_id: int = Field(foreign_key="codebook.id", index=True)
-    job_id: int = Field(foreign_key="job.id", index=True)
-    parent_id: int | None = Field(default=None, foreign_key="discovered_cluster.id")
-    name: str = Field(max_length=200)
-    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    size: int
-    quotes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    comment_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: ClusterStatus = Field(default=ClusterStatus.OPEN, sa_type=value_enum(ClusterStatus))
-    theme_id: int | None = Field(default=None, foreign_key="theme.id")
-    decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
-    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class AnalysisSettings(SQLModel, table=True):
@@ -230,49 +199,37 @@ def review_comment(
     assert comment.id is not None
     suggested = suggestions(session=session, comment_ids=[comment.id])[comment.id]
     before = human_themes(session=session, comment_ids=[comment.id])[comment.id]
+    kept: set[int] = set()
     if scope is not None:
         suggested = {theme_id: c for theme_id, c in suggested.items() if theme_id in scope}
         kept = before - scope
         before &= scope
         theme_ids = theme_ids & scope
-    else:
-        kept = set()
-    first_review = comment.reviewed_at is None
-    snapshot = {str(theme_id): confidence for theme_id, confidence in suggested.items()}
-    decisions: list[CodingDecision] = []
-
-    def decide(decision: Decision, theme_id: int | None = None, **extra: Any) -> None:
-        decisions.append(
-            CodingDecision(
-                organisation_id=comment.organisation_id,
-                comment_id=comment.id,  # type: ignore[arg-type]
-                user_id=user_id,
-                decision=decision,
-                theme_id=theme_id,
-                machine_confidence=suggested.get(theme_id) if theme_id is not None else None,
-                suggested=snapshot,
-                batch=batch,
-                **extra,
-            )
-        )
-
-    for theme_id in sorted(set(suggested) | before | theme_ids):
-        chosen = theme_id in theme_ids
-        if first_review and theme_id in suggested:
-            decide(Decision.ACCEPT if chosen else Decision.REJECT, theme_id)
-        elif chosen and theme_id not in before:
-            decide(Decision.ADD, theme_id)
-        elif not chosen and theme_id in before:
-            decide(Decision.REMOVE, theme_id)
+    decide = _decision_maker(comment, user_id, suggested, batch)
+    changes = _theme_decisions(suggested, before, theme_ids, comment.reviewed_at is None)
+    decisions = [decide(decision, theme_id) for decision, theme_id in changes]
     if sentiment is not None and sentiment != comment.sentiment:
-        decide(Decision.SENTIMENT, sentiment_before=comment.sentiment, sentiment_after=sentiment)
+        change = {"sentiment_before": comment.sentiment, "sentiment_after": sentiment}
+        decisions.append(decide(Decision.SENTIMENT, **change))
         comment.sentiment = sentiment
     if not decisions:
-        decide(Decision.REVIEWED)
+        decisions.append(decide(Decision.REVIEWED))
+    _keep_review(session, comment, theme_ids | kept, user_id, decisions)
+    return decisions
+
+
+def _keep_review(
+    session: Session,
+    comment: Comment,
+    theme_ids: set[int],
+    user_id: int | None,
+    decisions: list[CodingDecision],
+) -> None:
+    """Make the themes the comment's human coding, mark it reviewed and keep the decisions."""
     code_comment(
         session=session,
         comment=comment,
-        theme_ids=dict.fromkeys(sorted(theme_ids | kept)),
+        theme_ids=dict.fromkeys(sorted(theme_ids)),
         source=CodingSource.HUMAN,
     )
     comment.reviewed_at = utcnow()
@@ -280,7 +237,44 @@ def review_comment(
     session.add(comment)
     session.add_all(decisions)
     session.flush()
-    return decisions
+
+
+def _theme_decisions(
+    suggested: dict[int, float | None], before: set[int], chosen: set[int], first_review: bool
+) -> list[tuple[Decision, int]]:
+    """Each theme decision a review makes, in theme id order (see review_comment)."""
+    found: list[tuple[Decision, int]] = []
+    for theme_id in sorted(set(suggested) | before | chosen):
+        picked = theme_id in chosen
+        if first_review and theme_id in suggested:
+            found.append((Decision.ACCEPT if picked else Decision.REJECT, theme_id))
+        elif picked and theme_id not in before:
+            found.append((Decision.ADD, theme_id))
+        elif not picked and theme_id in before:
+            found.append((Decision.REMOVE, theme_id))
+    return found
+
+
+def _decision_maker(
+    comment: Comment, user_id: int | None, suggested: dict[int, float | None], batch: str
+) -> Callable[..., CodingDecision]:
+    """Make a comment's decisions, each keeping what the machine had suggested."""
+    snapshot = {str(theme_id): confidence for theme_id, confidence in suggested.items()}
+
+    def decide(decision: Decision, theme_id: int | None = None, **extra: Any) -> CodingDecision:
+        return CodingDecision(
+            organisation_id=comment.organisation_id,
+            comment_id=comment.id,  # type: ignore[arg-type]
+            user_id=user_id,
+            decision=decision,
+            theme_id=theme_id,
+            machine_confidence=suggested.get(theme_id) if theme_id is not None else None,
+            suggested=snapshot,
+            batch=batch,
+            **extra,
+        )
+
+    return decide
 
 
 def decisions_for(*, session: Session, comment_id: int) -> list[CodingDecision]:
@@ -309,239 +303,3 @@ def count_theme_decisions(
     if since is not None:
         query = query.where(col(CodingDecision.created_at) > since)
     return int(session.exec(query).one())
-
-
-# -- the codebook's history ----------------------------------------------------------------
-
-
-def theme_snapshot(theme: Theme) -> dict[str, Any]:
-    return {
-        "id": theme.id,
-        "key": theme.key,
-        "name": theme.name,
-        "parent_id": theme.parent_id,
-        "description": theme.description,
-        "inclusion": theme.inclusion,
-        "exclusion": theme.exclusion,
-        "examples": list(theme.examples),
-        "outcome_area": theme.outcome_area,
-        "status": theme.status.value,
-        "merged_into_id": theme.merged_into_id,
-    }
-
-
-def new_version(
-    *,
-    session: Session,
-    codebook: Codebook,
-    kind: ChangeKind,
-    summary: str,
-    user_id: int | None,
-    theme: Theme | None = None,
-    details: dict[str, Any] | None = None,
-) -> ThemeChange:
-    """Record a change to a codebook's themes as its next version, with a snapshot."""
-    codebook.version += 1
-    session.add(codebook)
-    change = ThemeChange(
-        codebook_id=codebook.id,  # type: ignore[arg-type]
-        theme_id=theme.id if theme else None,
-        version=codebook.version,
-        kind=kind,
-        summary=summary[:500],
-        details=details or {},
-        user_id=user_id,
-    )
-    session.add(change)
-    themes = list_themes(session=session, codebook_id=codebook.id, include_inactive=True)  # type: ignore[arg-type]
-    session.add(
-        CodebookSnapshot(
-            codebook_id=codebook.id,  # type: ignore[arg-type]
-            version=codebook.version,
-            themes=[theme_snapshot(t) for t in themes],
-        )
-    )
-    session.flush()
-    return change
-
-
-def history(
-    *, session: Session, codebook_id: int, theme_id: int | None = None
-) -> list[ThemeChange]:
-    """A codebook's (or one theme's) changes, newest first."""
-    query = select(ThemeChange).where(ThemeChange.codebook_id == codebook_id)
-    if theme_id is not None:
-        query = query.where(ThemeChange.theme_id == theme_id)
-    return list(session.exec(query.order_by(col(ThemeChange.id).desc())))
-
-
-def merge_theme(
-    *, session: Session, codebook: Codebook, source: Theme, target: Theme, user_id: int | None
-) -> ThemeChange:
-    """Fold one theme into another: its comments follow, and it is kept, marked merged.
-
-    Themes under the source move under the target. When the target was itself under the
-    source, it takes the source's place in the tree.
-    """
-    if source.id == target.id:
-        raise ValueError("A theme cannot be merged into itself.")
-    if not (source.codebook_id == target.codebook_id == codebook.id):
-        raise ValueError("Both themes must be in this codebook.")
-    if not (source.active and target.active):
-        raise ValueError("Only themes in use can be merged.")
-    taken = {
-        (coding.comment_id, coding.source): coding
-        for coding in session.exec(select(CommentTheme).where(CommentTheme.theme_id == target.id))
-    }
-    moved = 0
-    for coding in list(
-        session.exec(select(CommentTheme).where(CommentTheme.theme_id == source.id))
-    ):
-        duplicate = taken.get((coding.comment_id, coding.source))
-        if duplicate is None:
-            coding.theme_id = target.id  # type: ignore[assignment]
-            session.add(coding)
-            taken[(coding.comment_id, coding.source)] = coding
-            moved += 1
-        else:
-            if (coding.confidence or 0) > (duplicate.confidence or 0):
-                duplicate.confidence = coding.confidence
-                session.add(duplicate)
-            session.delete(coding)
-    themes = {t.id: t for t in list_themes(session=session, codebook_id=codebook.id)}
-    ancestor, hops = themes.get(target.parent_id), 0
-    while ancestor is not None and ancestor.id != source.id and hops < 50:
-        ancestor, hops = themes.get(ancestor.parent_id), hops + 1
-    if ancestor is not None:  # the target sits somewhere under the source
-        target.parent_id = source.parent_id
-    for child in themes.values():
-        if child.parent_id == source.id and child.id != target.id:
-            child.parent_id = target.id
-            session.add(child)
-    target.examples = list(dict.fromkeys([*target.examples, *source.examples]))
-    source.status = ThemeStatus.MERGED
-    source.merged_into_id = target.id
-    session.add_all([source, target])
-    session.flush()
-    return new_version(
-        session=session,
-        codebook=codebook,
-        kind=ChangeKind.MERGED,
-        summary=f"Merged “{source.name}” into “{target.name}”",
-        user_id=user_id,
-        theme=source,
-        details={"into": target.id, "codings_moved": moved},
-    )
-
-
-def rename_theme(
-    *, session: Session, codebook: Codebook, theme: Theme, name: str, user_id: int | None
-) -> ThemeChange | None:
-    """Give a theme a new name; its key, and so the coder's knowledge of it, stays."""
-    old = theme.name
-    if name == old:
-        return None
-    theme.name = name
-    session.add(theme)
-    session.flush()
-    return new_version(
-        session=session,
-        codebook=codebook,
-        kind=ChangeKind.RENAMED,
-        summary=f"Renamed “{old}” to “{name}”",
-        user_id=user_id,
-        theme=theme,
-        details={"from": old, "to": name},
-    )
-
-
-# -- discovery -----------------------------------------------------------------------------
-
-
-def list_clusters(
-    *, session: Session, organisation_id: int, codebook_id: int, job_id: int | None = None
-) -> list[DiscoveredCluster]:
-    """Clusters found for a codebook (by one discovery job, or the newest one), largest first."""
-    if job_id is None:
-        job_id = session.exec(
-            select(func.max(DiscoveredCluster.job_id))
-            .where(DiscoveredCluster.organisation_id == organisation_id)
-            .where(DiscoveredCluster.codebook_id == codebook_id)
-        ).one()
-        if job_id is None:
-            return []
-    query = (
-        select(DiscoveredCluster)
-        .where(DiscoveredCluster.organisation_id == organisation_id)
-        .where(DiscoveredCluster.codebook_id == codebook_id)
-        .where(DiscoveredCluster.job_id == job_id)
-        .order_by(col(DiscoveredCluster.size).desc(), col(DiscoveredCluster.id))
-    )
-    return list(session.exec(query))
-
-
-def get_cluster(
-    *, session: Session, organisation_id: int, cluster_id: int
-) -> DiscoveredCluster | None:
-    cluster = session.get(DiscoveredCluster, cluster_id)
-    if cluster is None or cluster.organisation_id != organisation_id:
-        return None
-    return cluster
-
-
-def suggest_from_cluster(
-    *, session: Session, cluster: DiscoveredCluster, theme: Theme, chunk: int = 5000
-) -> int:
-    """Suggest the theme on the cluster's comments, for reviewers to accept or reject.
-
-    Only the comments that still exist in the cluster's organisation get it, and not one
-    that raised a safeguarding concern (it may have been flagged after discovery ran: it is
-    for the safeguarding lead alone), nor one that has it from discovery already. The ids
-    are read `chunk` at a time, one query each, as PostgreSQL takes at most 65,535 values
-    in a statement. Returns how many comments were given the suggestion.
-    """
-    suggested_already = (
-        select(CommentTheme.id)
-        .where(CommentTheme.comment_id == Comment.id)
-        .where(CommentTheme.theme_id == theme.id)
-        .where(CommentTheme.source == CodingSource.DISCOVERY)
-    )
-    ids = list(dict.fromkeys(cluster.comment_ids))
-    added = 0
-    for start in range(0, len(ids), chunk):
-        found = session.exec(
-            select(Comment.id)
-            .where(col(Comment.id).in_(ids[start : start + chunk]))
-            .where(Comment.organisation_id == cluster.organisation_id)
-            .where(col(Comment.flagged).is_(False))
-            .where(~suggested_already.exists())
-            .order_by(col(Comment.id))
-        ).all()
-        for comment_id in found:
-            session.add(
-                CommentTheme(
-                    comment_id=comment_id,  # type: ignore[arg-type]
-                    theme_id=theme.id,  # type: ignore[arg-type]
-                    source=CodingSource.DISCOVERY,
-                    confidence=None,
-                )
-            )
-        added += len(found)
-    session.flush()
-    return added
-
-
-def decide_cluster(
-    *,
-    session: Session,
-    cluster: DiscoveredCluster,
-    status: ClusterStatus,
-    user_id: int | None,
-    theme: Theme | None = None,
-) -> None:
-    cluster.status = status
-    cluster.theme_id = theme.id if theme else None
-    cluster.decided_by_id = user_id
-    cluster.decided_at = utcnow()
-    session.add(cluster)
-    session.flush()
