@@ -57,6 +57,7 @@ def _actions_query(organisation_id: int) -> Any:
 def edit(entry_id: int) -> str | WerkzeugResponse:
     """Change the entry's words, plan action and delivery; it is then a draft again."""
     entry = load_entry(entry_id)
+    edit_stamps.hold(entry)
     notice = published_notice(entry)
     if notice:
         return notice
@@ -149,6 +150,7 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
     """Write or change the entry's words in another language."""
     session = db.session()
     entry = load_entry(entry_id)
+    edit_stamps.hold(entry)
     if language == "en" or language not in available_languages():
         abort(404)
     notice = published_notice(entry)

@@ -15,8 +15,10 @@ from models.audit import AuditEvent
 from models.yswd import EntryState, FollowUp, StepKind, YswdEntry, YswdStep
 from tests.conftest import csrf_token, sign_in
 from tests.mail import REFUSED, fake_smtp
+from tests.same_instant import same_instant
 from tests.webapp.test_access import DEMO_EMAILS
 from tests.webapp.yswd import coded_term
+from webapp import staff_yswd_edits
 
 BASE = "/staff/you-said-we-did"
 
@@ -180,6 +182,35 @@ def test_a_save_over_someone_elses_newer_save_is_caught_and_loses_nothing(
     assert again.status_code == 302
     session.expire_all()
     assert session.get(YswdEntry, entry_id).you_said == mine["you_said"]
+
+
+@pytest.mark.parametrize(
+    ("page", "step", "field"),
+    [("edit", "_save_words", "you_said"), ("translations/pl", "set_translation", "title")],
+)
+def test_two_saves_sent_in_the_same_instant_take_turns_and_the_second_is_caught(
+    app, client, session, demo, term, monkeypatch, page, step, field
+):
+    entry_id, url, other, opened = two_writers(app, client, term, page)
+    words = ENTRY_WORDS if page == "edit" else {}
+    theirs, mine = {**words, field: "Officer's words"}, {**words, field: "Worker's words"}
+
+    first, second, held = same_instant(
+        monkeypatch,
+        staff_yswd_edits,
+        step,
+        lambda: post(client, url, {**theirs, "stamp": opened}),
+        lambda: post(other, url, {**mine, "stamp": opened}),
+    )
+
+    assert held  # the second waited while the first was saving
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "Someone else saved this while you were editing it" in second.get_data(as_text=True)
+    session.expire_all()
+    entry = session.get(YswdEntry, entry_id)
+    saved = entry.you_said if page == "edit" else entry.translations["pl"]["title"]
+    assert saved == "Officer's words"
 
 
 def test_a_conflict_is_reported_beside_other_errors_and_shows_every_saved_choice(
