@@ -53,7 +53,8 @@ class Filters:
         return {name: value for name, value in asdict(self).items() if value}
 
 
-def _number(value: str) -> int | None:
+def form_number(value: str) -> int | None:
+    """The id a form or link sent, or None when it is not a plain, short number."""
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
@@ -67,7 +68,7 @@ def _query(organisation_id: int, filters: Filters) -> Any:
     if filters.round or filters.form:
         query = query.join(Response, col(Response.id) == Comment.response_id)
     if filters.round:
-        query = query.where(Response.round_id == _number(filters.round))
+        query = query.where(Response.round_id == form_number(filters.round))
     if filters.form:
         query = query.join(FormVersion, col(FormVersion.id) == Response.form_version_id).where(
             FormVersion.slug == filters.form
@@ -75,7 +76,7 @@ def _query(organisation_id: int, filters: Filters) -> Any:
     if filters.question:
         query = query.where(Comment.question_id == filters.question)
     if filters.district:
-        query = query.where(Comment.district_id == _number(filters.district))
+        query = query.where(Comment.district_id == form_number(filters.district))
     if filters.sentiment:
         query = query.where(Comment.sentiment == filters.sentiment)
     if filters.reviewed == "no":
@@ -84,7 +85,7 @@ def _query(organisation_id: int, filters: Filters) -> Any:
         query = query.where(col(Comment.reviewed_at).is_not(None))
     if filters.theme:
         themed = select(CommentTheme.comment_id).where(
-            CommentTheme.theme_id == _number(filters.theme)
+            CommentTheme.theme_id == form_number(filters.theme)
         )
         query = query.where(col(Comment.id).in_(themed))
     if filters.band:

@@ -35,7 +35,7 @@ from models.review import get_settings, human_themes, suggestions
 from models.surveys import list_rounds
 from webapp import db, review_queue
 from webapp.access import roles_required
-from webapp.review_queue import BANDS, REVIEWED, Filters
+from webapp.review_queue import BANDS, REVIEWED, Filters, form_number
 from webapp.review_retraining import new_decisions, retrains
 from webapp.staff_analysis import ANALYSTS, RetrainForm
 
@@ -78,11 +78,6 @@ def coding_blind(comment_ids: list[int]) -> set[int]:
         user_id=current_user.id,
         comment_ids=comment_ids,
     )
-
-
-def form_number(value: str) -> int | None:
-    """The id a form sent, or None when it is not a plain, short number."""
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def form_numbers(name: str) -> list[int]:

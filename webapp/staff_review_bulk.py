@@ -16,7 +16,7 @@ from models.coding import Comment, list_themes
 from models.review import human_themes, review_comment, suggestions
 from webapp import db
 from webapp.access import roles_required
-from webapp.review_queue import Filters
+from webapp.review_queue import Filters, form_number
 from webapp.review_retraining import retrain_if_due
 from webapp.staff_analysis import ANALYSTS
 from webapp.staff_review import (
@@ -24,7 +24,6 @@ from webapp.staff_review import (
     ReviewForm,
     bp,
     coding_blind,
-    form_number,
     form_numbers,
     load_codebook,
     render_queue,
