@@ -85,15 +85,14 @@ ADDRESS = re.compile(
     + r")"
 )
 # A street named as where someone lives, with no house number ("we live on Acacia Avenue",
-# "she moved to Mill Close"): only the street goes, so the sentence still reads.
+# "she moved to Mill Close"): only the street goes, so the sentence still reads. Street
+# words that also end the names of towns and areas ("Kings Hill", "Borough Green", "West
+# End") do not count here, and people "stay" in hospitals and respite, so only living and
+# moving are cues.
+_HOME_STREETS = STREETS_ANY_CASE.title() + "|Close|Drive|Court|Place|Square|Walk|Row|Rise|Parade"
 HOME_STREET = re.compile(
-    r"\b((?i:(?:live[sd]?|living|move[sd]?|moving|stay(?:s|ed|ing)?)\s+"
-    r"(?:on|in|at|to|off|near|down)\s+(?:the\s+)?))"
-    + r"(?:(?:St\.|[A-Z][a-z'\u2019]+)\s+){1,3}(?:"
-    + STREETS_ANY_CASE.title()
-    + r"|"
-    + STREETS_CAPITALISED
-    + r")\b"
+    r"\b((?i:(?:live[sd]?|living|move[sd]?|moving)\s+(?:on|in|at|to|off|near|down)\s+"
+    r"(?:the\s+)?))(?:(?:St\.|[A-Z][a-z'\u2019]+)\s+){1,3}(?:" + _HOME_STREETS + r")\b"
 )
 # A school, nursery or college by its name: capitalised words on one line, with "of", "and"
 # or "the" between them ("St Mary's C of E Primary School"), before the kind of setting. A
@@ -207,8 +206,9 @@ def redact(text: object, *, names: Iterable[str] = (), places: Iterable[str] = (
     text = _redact_known(text, places, Placeholder.SETTING, parts=False)
     text = _redact_known(text, names, Placeholder.NAME, parts=True)
     text = ADDRESS.sub(Placeholder.ADDRESS, text)
-    text = HOME_STREET.sub(r"\1" + Placeholder.ADDRESS, text)
     text = SETTING_BY_NAME.sub(_setting_by_name, text)
+    # After settings, so that "moved to Hill View Primary School" is a [setting].
+    text = HOME_STREET.sub(r"\1" + Placeholder.ADDRESS, text)
     # Titles first, so that "thanks to Dr Shah" loses the name, not the title.
     text = TITLED_NAME.sub(_name_in_context, text)
     text = NAME_IN_CONTEXT.sub(_name_in_context, text)

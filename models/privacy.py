@@ -144,7 +144,7 @@ def forget_invitation(invitation: Invitation) -> bool:
 
 
 #: Deletes responses with everything hanging off them; the web app passes one that also
-#: keeps "You said, we did" figures in step (see webapp/privacy_cli.py).
+#: keeps "You said, we did" figures in step (see webapp/response_removal.py).
 Remover = Callable[[Session, list[int]], Counter[str]]
 
 

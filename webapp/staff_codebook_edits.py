@@ -39,9 +39,11 @@ EDITABLE = ("parent_key", "description", "inclusion", "exclusion", "examples", "
 def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     """Change a theme's name, place, notes, examples or outcome area."""
     codebook = load_codebook(codebook_id)
-    # Saves of any theme in the codebook take turns: a move depends on the whole tree.
-    edit_stamps.hold(codebook)
-    theme = theme_in_use(codebook, theme_id)
+    # Two saves of this theme take turns. Only the theme is held, not the codebook: every
+    # codebook writer changes its themes first and the codebook's version last, and taking
+    # the two in the same order means two saves can wait for each other but never deadlock.
+    edit_stamps.hold(theme_in_use(codebook, theme_id))
+    theme = theme_in_use(codebook, theme_id)  # as it is once any other save has finished
     themes = active_themes(codebook)
     form = _theme_form(theme, themes)
     edited = _edited(form, theme, themes)

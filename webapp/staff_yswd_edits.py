@@ -150,9 +150,9 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
     """Write or change the entry's words in another language."""
     session = db.session()
     entry = load_entry(entry_id)
-    edit_stamps.hold(entry)
     if language == "en" or language not in available_languages():
         abort(404)
+    edit_stamps.hold(entry)
     notice = published_notice(entry)
     if notice:
         return notice

@@ -124,7 +124,9 @@ def test_counts_before_street_words_are_not_addresses(ordinary):
         ("he lives in the Park Lane area", "he lives in the [address] area"),
         ("moving to The Crescent soon", "moving to [address] soon"),
         ("We LIVE ON Hull Road", "We LIVE ON [address]"),
-        ("he stays at St. John's Wood Road", "he stays at [address]"),
+        ("he lives at St. John's Wood Road", "he lives at [address]"),
+        # A school someone moved to is a setting, not a street.
+        ("she moved to Hill View Primary School", "she moved to [setting]"),
     ],
 )
 def test_the_street_someone_lives_on_is_redacted_without_a_house_number(raw, expected):
@@ -140,6 +142,11 @@ def test_the_street_someone_lives_on_is_redacted_without_a_house_number(raw, exp
         "I love Station Road's new crossing",
         "the bus goes along Park Road",
         "we moved to a new school close to home",
+        # Towns and areas end in street words too; hospitals and respite are "stayed" at.
+        "we live in Kings Hill now",
+        "they live in Borough Green",
+        "we live in the West End",
+        "we stayed at Great Ormond Street for a week",
     ],
 )
 def test_a_street_named_without_saying_someone_lives_there_is_kept(ordinary):
