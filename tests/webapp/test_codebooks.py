@@ -377,6 +377,32 @@ def test_two_edits_sent_in_the_same_instant_take_turns_and_the_second_is_caught(
     assert session.get(Theme, book.themes["transport"].id).description == "Taxis."
 
 
+def test_an_edit_and_a_retire_of_its_parent_in_the_same_instant_both_save(
+    app, worker, session, book, monkeypatch
+):
+    # Both change the theme and then the codebook's version. If either took the codebook
+    # first, each would wait for the other, and PostgreSQL would fail one of them.
+    waiting, plans = book.themes["waiting"], book.themes["waiting-plans"]
+    url = book.theme_url("waiting-plans", "edit")
+    other = app.test_client()
+    assert sign_in(other, DEMO_EMAILS[Role.OFFICER]).status_code == 302
+    edit = theme_form(name=plans.name, parent=str(waiting.id), description="EHC plans.")
+
+    first, second, held = same_instant(
+        monkeypatch,
+        staff_codebook_edits,
+        "_save",
+        lambda: post(worker, url, edit),
+        lambda: post(other, book.theme_url("waiting", "retire"), {}),
+    )
+
+    assert held and (first.status_code, second.status_code) == (302, 302)
+    session.expire_all()
+    saved = session.get(Theme, plans.id)
+    assert (saved.description, saved.parent_id) == ("EHC plans.", None)
+    assert session.get(Theme, waiting.id).status == ThemeStatus.RETIRED
+
+
 def test_saving_with_nothing_changed_makes_no_version(worker, session, book):
     theme = book.themes["waiting-plans"]
     url = book.theme_url("waiting-plans", "edit")
