@@ -186,7 +186,7 @@ def lemmas(text: object) -> list[str]:
 
 def lemmatise_all(texts: Iterable[object]) -> list[str]:
     """Return each text as a space-joined string of lemmas (ready for a vectoriser)."""
-    return [" ".join(lemmas(text)) for text in texts]
+    return lemmatise_normalised(normalise(text) for text in texts)
 
 
 def lemmatise_normalised(normalised: Iterable[str]) -> list[str]:

@@ -6,10 +6,7 @@ from models import OrganisationCreate, create_organisation
 from models.database import make_engine, new_session
 from models.locks import hold
 from models.organisations import Organisation
-
-#: Long enough for a second save that does not wait to have finished; far below the
-#: five-second busy timeout SQLite waits for a lock.
-SETTLE = 0.5
+from tests.same_instant import SETTLE
 
 
 def test_a_second_save_waits_for_the_first_then_reads_what_it_saved(database_url):
