@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from analysis.char_grams import char_transform
 from analysis.text import lemmatise_normalised
 
 #: Every word counts, even one letter long ("i", "a&e" becomes "a" and "e").
@@ -89,10 +90,14 @@ def tfidf_features(
         >>> tfidf_features(words, chars, ["long wait", "kind nurse"], fit=True).shape[0]
         2
     """
-    vectorisers = [(word_vectoriser, lemmatise_normalised(normalised))]
+    lemmas = lemmatise_normalised(normalised)
+    parts = [word_vectoriser.fit_transform(lemmas) if fit else word_vectoriser.transform(lemmas)]
     if char_vectoriser is not None:
-        vectorisers.append((char_vectoriser, normalised))
-    parts = [v.fit_transform(t) if fit else v.transform(t) for v, t in vectorisers]
+        parts.append(
+            char_vectoriser.fit_transform(normalised)
+            if fit
+            else char_transform(char_vectoriser, normalised)
+        )
     return sp.hstack(parts, format="csr")
 
 

@@ -37,6 +37,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 
 from analysis.batches import BATCH_SIZE, batched
+from analysis.char_grams import char_transform
 from analysis.discovery_descriptions import keywords, representatives, theme_name
 from analysis.discovery_vectors import (
     centre_similarity,
@@ -279,7 +280,7 @@ class ThemeDiscovery:
 
     def _features(self, normalised: list[str], lemmatised: list[str]) -> sp.csr_matrix:
         words = self.word_vectoriser_.transform(lemmatised)
-        chars = self.char_vectoriser_.transform(normalised)
+        chars = char_transform(self.char_vectoriser_, normalised)
         return sp.hstack([words, chars], format="csr")
 
     def _vectors(

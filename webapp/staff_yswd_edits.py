@@ -1,8 +1,8 @@
 """Changing an entry's content: its words and plan action, its quotes, and its translations.
 
 A published entry cannot change here: it is withdrawn from the public page first. Editing
-the words takes the entry back to draft, so it is reviewed again. The edit and translation
-pages refuse a save made over someone else's newer one (webapp/edit_stamps.py).
+the words takes the entry back to draft, so it is reviewed again. The edit, quotes and
+translation pages refuse a save made over someone else's newer one (webapp/edit_stamps.py).
 """
 
 from typing import Any
@@ -18,6 +18,7 @@ from models.yswd import (
     Delivery,
     EntryState,
     YswdEntry,
+    YswdQuote,
     entry_quotes,
     set_quotes,
     set_translation,
@@ -114,6 +115,7 @@ def quotes(entry_id: int) -> str | WerkzeugResponse:
     """Choose the comments the entry quotes, so people's own words are heard."""
     session = db.session()
     entry = load_entry(entry_id)
+    edit_stamps.hold(entry)
     notice = published_notice(entry)
     if notice:
         return notice
@@ -123,25 +125,42 @@ def quotes(entry_id: int) -> str | WerkzeugResponse:
         return redirect(url_for(".entry_page", entry_id=entry.id))
     form = QuotesForm()
     form.quotes.choices = [SelectChoice(c.comment_id, c.text) for c in offered]
+    stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index, list-item]
     if request.method == "GET":
-        stored = entry_quotes(session=session, entry_ids=[entry.id])[entry.id]  # type: ignore[index, list-item]
         form.quotes.data = [q.comment_id for q in stored]
+    edited = _quoted(form, stored)
+    saved, overtaken = edit_stamps.check(form.stamp, edited)
     if form.validate_on_submit():
+        # The checks run either way, so a second save meets no new errors.
         try:
             chosen = chosen_quotes(offered, list(form.quotes.data or []))
         except QuoteProblem as problem:
             form.quotes.errors = [str(problem)]
         else:
-            set_quotes(session=session, entry=entry, quotes=chosen)
-            record(
-                entry,
-                "yswd.quotes",
-                note=f"Chose {len(chosen)} quote{'s' if len(chosen) != 1 else ''}",
-                details={"comments": [c for c, _theme, _text in chosen]},
-            )
-            flash("Quotes saved.", "success")
-            return redirect(url_for(".entry_page", entry_id=entry.id))
-    return render_template("staff/yswd/quotes.html", form=form, entry=entry, offered=offered)
+            if not overtaken:
+                return _save_quotes(entry, chosen)
+    shown = edit_stamps.flag(form.stamp, saved, edited) if overtaken else None
+    return render_template(
+        "staff/yswd/quotes.html", form=form, entry=entry, offered=offered, overtaken=shown
+    )
+
+
+def _quoted(form: QuotesForm, stored: list[YswdQuote]) -> edit_stamps.Edited:
+    """The quotes as saved now, and as people read them, for the edit stamp."""
+    texts = "\n".join(q.text for q in stored)
+    return [(form.quotes.label.text, [q.comment_id for q in stored], texts)]
+
+
+def _save_quotes(entry: YswdEntry, chosen: list[tuple[int, int, str]]) -> WerkzeugResponse:
+    set_quotes(session=db.session(), entry=entry, quotes=chosen)
+    record(
+        entry,
+        "yswd.quotes",
+        note=f"Chose {len(chosen)} quote{'s' if len(chosen) != 1 else ''}",
+        details={"comments": [c for c, _theme, _text in chosen]},
+    )
+    flash("Quotes saved.", "success")
+    return redirect(url_for(".entry_page", entry_id=entry.id))
 
 
 @bp.route("/<int:entry_id>/translations/<language>", methods=["GET", "POST"])

@@ -159,6 +159,7 @@ class QuotesForm(HeardForm):
         widget=GovCheckboxesInput(),
         validators=[Optional()],
     )
+    stamp = HiddenField()  # what the page showed (webapp/edit_stamps.py)
 
 
 class StepForm(HeardForm):

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from models import Role
 from models.audit import AuditEvent
-from models.yswd import EntryState, FollowUp, StepKind, YswdEntry, YswdStep
+from models.yswd import EntryState, FollowUp, StepKind, YswdEntry, YswdStep, entry_quotes
 from tests.conftest import csrf_token, sign_in
 from tests.mail import REFUSED, fake_smtp
 from tests.same_instant import same_instant
@@ -253,6 +253,57 @@ def test_a_translation_saved_meanwhile_is_not_overwritten_unseen(app, client, se
     assert (title.get_text(strip=True), title["lang"], title["dir"]) == ("Czekanie", "pl", "auto")
     session.expire_all()
     assert session.get(YswdEntry, entry_id).translations["pl"]["title"] == "Czekanie"
+
+
+def saved_quotes(session, entry_id) -> list[int]:
+    session.expire_all()
+    return [q.comment_id for q in entry_quotes(session=session, entry_ids=[entry_id])[entry_id]]
+
+
+def test_quotes_chosen_meanwhile_are_not_replaced_unseen(app, client, session, demo, term):
+    entry_id, url, other, opened = two_writers(app, client, term, "quotes")
+    theirs = [c.id for c in term.consenting[:2]]
+    mine = [c.id for c in term.consenting[1:4]]
+    assert post(client, url, {"quotes": theirs, "stamp": stamp_on(client, url)}).status_code == 302
+
+    page = post(other, url, {"quotes": mine, "stamp": opened})
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Someone else saved this while you were editing" in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one('.govuk-error-summary a[href="#stamp"]') is not None
+    shown = soup.select_one("#stamp dd").get_text("\n", strip=True).splitlines()
+    assert shown == [c.text_redacted for c in term.consenting[:2]]
+    ticked = {int(box["value"]) for box in soup.select('input[name="quotes"][checked]')}
+    assert ticked == set(mine)  # this person's choice is still in the form
+    assert saved_quotes(session, entry_id) == theirs
+    # Saving again, having seen theirs, keeps this person's choice.
+    again = post(
+        other, url, {"quotes": mine, "stamp": soup.find("input", {"name": "stamp"})["value"]}
+    )
+    assert again.status_code == 302
+    assert saved_quotes(session, entry_id) == mine
+
+
+def test_two_choices_of_quotes_sent_in_the_same_instant_take_turns(
+    app, client, session, demo, term, monkeypatch
+):
+    entry_id, url, other, opened = two_writers(app, client, term, "quotes")
+    theirs = [c.id for c in term.consenting[:2]]
+    mine = [c.id for c in term.consenting[2:4]]
+
+    first, second, held = same_instant(
+        monkeypatch,
+        staff_yswd_edits,
+        "set_quotes",
+        lambda: post(client, url, {"quotes": theirs, "stamp": opened}),
+        lambda: post(other, url, {"quotes": mine, "stamp": opened}),
+    )
+
+    assert held
+    assert (first.status_code, second.status_code) == (302, 200)
+    assert "Someone else saved this while you were editing" in second.get_data(as_text=True)
+    assert saved_quotes(session, entry_id) == theirs
 
 
 def test_only_consenting_unflagged_comments_from_big_enough_themes_are_offered(
