@@ -7,6 +7,7 @@ from typing import Any
 from flask_wtf.file import FileField
 from wtforms import (
     DecimalField,
+    HiddenField,
     RadioField,
     SelectChoice,
     StringField,
@@ -125,6 +126,7 @@ class RatingForm(HeardForm):
         widget=GovTextArea(),
         validators=[Length(max=5000, message="The commentary must be 5000 characters or fewer")],
     )
+    stamp = HiddenField()  # the rating's latest step when the page was opened
 
     def __init__(self, *args: Any, stage: str = "proposed", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,6 +158,7 @@ class ReportForm(HeardForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select whether the owner reported")],
     )
+    stamp = HiddenField()  # what the page showed (webapp/edit_stamps.py)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Confidence is asked only of an owner who reported."""

@@ -21,13 +21,15 @@ from models.plan_reports import (
     Stage,
     add_rating,
     details,
+    get_report,
     is_period,
     save_report,
 )
 from models.plans import Plan, PlanAction, Scheme, SchemeKind, get_action, list_schemes
-from webapp import db
+from webapp import db, edit_stamps
 from webapp.access import roles_required
 from webapp.action_evidence import Suggested, suggestion_for
+from webapp.plan_action_stamps import moved_on, rating_stamp, reported
 from webapp.plan_forms import RatingForm, ReportForm
 from webapp.plan_ratings import ActionState, period_label, periods, states
 from webapp.staff_plans import EDITORS, READERS, bp, chosen_period, load_plan
@@ -62,16 +64,28 @@ def _period(plan: Plan, *, strict: bool = False) -> str:
     return chosen_period(periods(db.session(), plan))
 
 
-def rating_form(scheme: Scheme, stage: Stage, state: ActionState, **kwargs: Any) -> RatingForm:
-    """The form for one step of one scheme, its ids prefixed so several fit on a page."""
-    form = RatingForm(prefix=f"{scheme.key}-{stage.value}", stage=stage.value, **kwargs)
+def rating_form(
+    scheme: Scheme, stage: Stage, state: ActionState, *, posted: bool = False
+) -> RatingForm:
+    """The form for one step of one scheme, its ids prefixed so several fit on a page.
+
+    A form not `posted` is a fresh one for the page, stamped with the rating's latest step.
+    """
+    form = RatingForm(
+        prefix=f"{scheme.key}-{stage.value}",
+        stage=stage.value,
+        **({} if posted else {"formdata": None}),
+    )
     form.value.choices = [
         SelectChoice(v.key, f"{v.label}", render_kw={"data-colour": v.colour})
         for v in scheme.values
     ]
     form.scheme_key, form.step = scheme.key, stage
+    if posted:
+        return form
+    form.stamp.data = rating_stamp(state, scheme)
     standing = state.ratings[scheme.key].value
-    if not form.is_submitted() and stage is Stage.AGREED and standing:
+    if stage is Stage.AGREED and standing:
         latest = state.ratings[scheme.key].latest
         form.value.data = latest.value if latest else standing
     return form
@@ -97,18 +111,25 @@ def _steps(state: ActionState, scheme: Scheme) -> list[Stage]:
     return allowed
 
 
-def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None = None) -> str:
-    """Render the action page, with `failed` (a form that did not validate) as the page's form."""
+def page(
+    plan: Plan,
+    action: PlanAction,
+    period: str,
+    failed: FlaskForm | None = None,
+    overtaken: list[tuple[str, str]] | None = None,
+) -> str:
+    """Render the action page, with `failed` (a form that did not validate) as the page's
+    form, and what someone else saved over a report form sent, if anyone did."""
     session = db.session()
     schemes = list_schemes(session=session, plan=plan)
     state = states(session, [action], schemes, period)[action.id]  # type: ignore[index]
     links = list_evidence(session=session, action=action)
     suggested = suggestion_for(session, plan.organisation_id, action, period, schemes, links)
     forms = {
-        s.key: {step: rating_form(s, step, state, formdata=None) for step in _steps(state, s)}
-        for s in schemes
+        s.key: {step: rating_form(s, step, state) for step in _steps(state, s)} for s in schemes
     }
     report_form = ReportForm(prefix="report", formdata=None)
+    report_form.stamp.data = edit_stamps.stamp(reported(report_form, state.report))
     if state.report is not None:
         report_form.confident.data = "yes" if state.report.confident_better else "no"
         report_form.key_risks.data = state.report.key_risks
@@ -147,6 +168,7 @@ def page(plan: Plan, action: PlanAction, period: str, failed: FlaskForm | None =
             v.key: v.label for s in schemes if s.scheme.kind is SchemeKind.STATUS for v in s.values
         },
         can_edit=current_user.role in EDITORS,
+        overtaken=overtaken,
     )
 
 
@@ -178,6 +200,7 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
     plan = load_plan(name)
     action = load_action(plan, code)
     period = _period(plan, strict=True)
+    edit_stamps.hold(action)  # steps on the action's ratings are recorded one at a time
     schemes = list_schemes(session=session, plan=plan)
     scheme = next((s for s in schemes if s.key == scheme_key), None)
     if scheme is None or stage not in {s.value for s in Stage}:
@@ -190,8 +213,9 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
         what = scheme.scheme.name.lower()
         flash(f"The {what} rating cannot be {step.value} now. Check where it stands.")
         return redirect(back)
-    form = rating_form(scheme, step, state)
-    if not form.validate_on_submit():
+    form = rating_form(scheme, step, state, posted=True)
+    valid = form.validate_on_submit()
+    if moved_on(form, state, scheme) or not valid:
         return page(plan, action, period, failed=form)
     # The suggestion is for impact ratings; it is worked out, and kept, only with those.
     suggested: Suggested | None = None
@@ -222,9 +246,13 @@ def report(name: str, code: str) -> str | WerkzeugResponse:
     plan = load_plan(name)
     action = load_action(plan, code)
     period = _period(plan, strict=True)
+    edit_stamps.hold(action)
     form = ReportForm(prefix="report")
-    if not form.validate_on_submit():
-        return page(plan, action, period, failed=form)
+    edited = reported(form, get_report(session=session, action=action, period=period))
+    saved, overtaken = edit_stamps.check(form.stamp, edited)
+    if not form.validate_on_submit() or overtaken:
+        shown = edit_stamps.flag(form.stamp, saved, edited) if overtaken else None
+        return page(plan, action, period, failed=form, overtaken=shown)
     save_report(
         session=session,
         action=action,
