@@ -27,9 +27,10 @@ from analysis.name_patterns import (
     PLACE_AFTER_NAME,
     STREETS_ANY_CASE,
     STREETS_CAPITALISED,
-    UPPER,
-    starts_sentence,
 )
+from analysis.setting_names import PLACEHOLDER as SETTING_PLACEHOLDER
+from analysis.setting_names import redact_setting_names
+from analysis.surnames import absorb_surnames
 
 # Each pattern starts only where a run of its characters starts, so a long run that is not
 # a match ("a-a-a-...") is read once, not once from every position in it.
@@ -94,40 +95,6 @@ HOME_STREET = re.compile(
     r"\b((?i:(?:live[sd]?|living|move[sd]?|moving)\s+(?:on|in|at|to|off|near|down)\s+"
     r"(?:the\s+)?))(?:(?:St\.|[A-Z][a-z'\u2019]+)\s+){1,3}(?:" + _HOME_STREETS + r")\b"
 )
-# A school, nursery or college by its name: capitalised words on one line, with "of", "and"
-# or "the" between them ("St Mary's C of E Primary School"), before the kind of setting. A
-# full stop only follows "St", so the words never run across a sentence ("...EHCP. College
-# said no"). After a name in the middle of a sentence the kind may be in lower case ("he
-# goes to Oakfield school"); a capitalised word at the start of a sentence before a lower
-# case kind is usually not a name ("Brilliant school").
-_SETTING_WORD = r"(?:St\.|[" + UPPER + r"][" + LETTER + r"'\u2019&-]{0,40})"
-_SETTING_KINDS = "School|Academy|College|Nursery|Pre-?[Ss]chool|Infants|Juniors|Primary|High"
-SETTING_BY_NAME = re.compile(
-    r"(?<![\w'\u2019.&-])(?P<words>"
-    + _SETTING_WORD
-    + r"[ \t]+(?:(?:(?:of|and|the|&)[ \t]+)?"
-    + _SETTING_WORD
-    + r"[ \t]+){0,5})"
-    r"(?P<kind>" + _SETTING_KINDS + r"|school|academy|college|nursery|pre-?school)\b"
-)
-# Words that go before a setting's name and stay: "at The Oaks School" -> "at The [setting]".
-_LEADING_SETTING_TEXT = "the a an at in to into from of for and my our his her their this that"
-_LEADING_SETTING_WORDS = frozenset(_LEADING_SETTING_TEXT.split())
-# Capitalised words that describe a setting without naming one ("a Special School", "Out Of
-# School", "Virtual School"): a run of only these is left, so the theme still reads.
-_GENERIC_SETTING_TEXT = """
-    special specialist primary secondary high grammar infant infants junior juniors
-    independent local mainstream free sixth form day nursery forest sunday boarding
-    residential community new old village church catholic rc ce cofe c e england not out
-    back home virtual semh asd sen send autism autistic alternative provision pupil referral
-    every each any all another other same different whole big summer holiday hospital state
-    private faith current previous next last first which what your its both no on with
-    further education fe ap pru before after transition reception moving starting going
-    getting leaving changing joining choosing finding applying monday tuesday wednesday
-    thursday friday saturday good great school schools college nursery academy
-"""
-_GENERIC_SETTING_WORDS = frozenset(_GENERIC_SETTING_TEXT.split()) | _LEADING_SETTING_WORDS
-
 #: Words that introduce a person's name ("my son Jack", "Dr Shah", "called Amy").
 TITLES = r"(?:mr|mrs|ms|miss|mx|dr|doctor|nurse|sir|prof|professor)\.?"
 NAME_CUES = (
@@ -163,7 +130,7 @@ class Placeholder:
     NHS_NUMBER = "[NHS number]"
     UPN = "[pupil number]"
     NAME = "[name]"
-    SETTING = "[setting]"
+    SETTING = SETTING_PLACEHOLDER
     URL = "[link]"
     DATE_OF_BIRTH = "[date of birth]"
     ADDRESS = "[address]"
@@ -206,13 +173,13 @@ def redact(text: object, *, names: Iterable[str] = (), places: Iterable[str] = (
     text = _redact_known(text, places, Placeholder.SETTING, parts=False)
     text = _redact_known(text, names, Placeholder.NAME, parts=True)
     text = ADDRESS.sub(Placeholder.ADDRESS, text)
-    text = SETTING_BY_NAME.sub(_setting_by_name, text)
+    text = redact_setting_names(text)
     # After settings, so that "moved to Hill View Primary School" is a [setting].
     text = HOME_STREET.sub(r"\1" + Placeholder.ADDRESS, text)
     # Titles first, so that "thanks to Dr Shah" loses the name, not the title.
     text = TITLED_NAME.sub(_name_in_context, text)
     text = NAME_IN_CONTEXT.sub(_name_in_context, text)
-    return redact_given_names(text, Placeholder.NAME)
+    return absorb_surnames(redact_given_names(text, Placeholder.NAME), Placeholder.NAME)
 
 
 def _redact_known(text: str, known: Iterable[str], placeholder: str, *, parts: bool) -> str:
@@ -268,19 +235,6 @@ def _name_in_context(match: re.Match[str]) -> str:
     rest = " ".join(words[keep:])
     replaced = f"{match.group('cue')} {Placeholder.NAME}"
     return f"{replaced} {rest}" if rest else replaced
-
-
-def _setting_by_name(match: re.Match[str]) -> str:
-    words = match.group("words").split()
-    if all(word.lower().rstrip(".") in _GENERIC_SETTING_WORDS for word in words):
-        return match.group(0)
-    kept = 0
-    while kept < len(words) and words[kept].lower() in _LEADING_SETTING_WORDS:
-        kept += 1
-    lower_kind = match.group("kind")[0].islower()
-    if lower_kind and kept == len(words) - 1 and starts_sentence(match.string, match.start()):
-        return match.group(0)  # "Brilliant school": capitalised as the first word
-    return " ".join([*words[:kept], Placeholder.SETTING])
 
 
 def find_personal_details(text: object) -> list[str]:

@@ -1,5 +1,7 @@
 """Redaction: personal details never reach reviewers, exports or publications."""
 
+import importlib
+
 import pytest
 
 from analysis.redaction import find_personal_details, redact
@@ -61,6 +63,41 @@ def test_setting_names_from_the_list_are_redacted_longest_first():
 )
 def test_capitalised_names_in_context_are_redacted(raw, expected):
     assert redact(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # A surname typed in lower case goes with the name before it.
+        ("tell jayden smith to stop", "tell [name] to stop"),
+        ("we saw dr ahmed khan", "we saw dr [name]"),
+        ("olivia o’neill hit me", "[name] hit me"),
+        ("ethan williams and ethan jones", "[name] and [name]"),
+        # A saint's name is a setting's in any case, as phones and children write it.
+        ("my son goes to st marys school", "my son goes to [setting]"),
+        ("he is at st. john's primary now", "he is at [setting] now"),
+        ("ST MARY'S PRIMARY is rubbish", "[setting] is rubbish"),
+        ("st peter and st paul catholic primary school", "[setting]"),
+        ("Saint Andrew's Academy", "[setting]"),
+    ],
+)
+def test_lower_case_surnames_and_saints_settings_are_redacted(raw, expected):
+    assert redact(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "we live on high st near the school",  # a street, then the school
+        "my friend jake burns himself on the oven",  # a verb after a name, not a surname
+        "jack long jumped at sports day",
+        "St Thomas' Hospital were kind",
+        "the first school he went to was good",
+    ],
+)
+def test_words_after_names_and_saints_that_are_not_names_stay(ordinary):
+    expected = ordinary.replace("jake", "[name]")
+    assert redact(ordinary) == expected
 
 
 @pytest.mark.parametrize(
@@ -312,13 +349,15 @@ def test_redacting_twice_changes_nothing():
 
 
 @pytest.mark.parametrize(
-    ("pattern", "text"),
-    [("EMAIL", "ab-cd@example.org"), ("SETTING_BY_NAME", "Ab-Cd School")],
+    ("module", "pattern", "text"),
+    [
+        ("redaction", "EMAIL", "ab-cd@example.org"),
+        ("setting_names", "SETTING_BY_NAME", "Ab-Cd School"),
+        ("setting_names", "SAINT_SETTING", "st ab-cd school"),
+    ],
 )
-def test_patterns_only_start_where_a_run_of_their_characters_starts(pattern, text):
+def test_patterns_only_start_where_a_run_of_their_characters_starts(module, pattern, text):
     """So a 100 KB run like "a-a-a-..." is read once, not once from each of its positions."""
-    import analysis.redaction as redaction
-
-    compiled = getattr(redaction, pattern)
+    compiled = getattr(importlib.import_module(f"analysis.{module}"), pattern)
     assert compiled.match(text, 0)
     assert all(compiled.match(text, start) is None for start in range(1, len(text)))
