@@ -10,7 +10,8 @@ words. A form with no stamp at all, opened before the check existed, is saved as
 
 Two saves sent in the same instant take turns: a save first holds the row it edits
 (``hold``, models/locks.py) until its request commits, so the second waits, then reads
-and checks against what the first saved.
+and checks against what the first saved. A save that is refused lets go (``release``)
+before its page is drawn again.
 """
 
 import hashlib
@@ -39,6 +40,14 @@ def hold(row: Any) -> None:
     """
     if request.method == "POST":
         locks.hold(session=db.session(), row=row)
+
+
+def release() -> None:
+    """On a save that saves nothing, let go of what `hold` took before the page is drawn
+    again, so other saves need not wait for it (on SQLite, every other save). Everything
+    loaded is read afresh if the page uses it."""
+    if request.method == "POST":
+        db.session().rollback()
 
 
 def stamp(edited: Edited) -> str:

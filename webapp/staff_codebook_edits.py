@@ -54,6 +54,7 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
         if fits and not overtaken:
             _save(codebook, theme, themes, form, parent)
             return codebook_page(codebook)
+    edit_stamps.release()
     shown = edit_stamps.flag(form.stamp, saved, edited) if overtaken else None
     return render_template(
         "staff/codebooks/theme_form.html",

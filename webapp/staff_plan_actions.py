@@ -216,6 +216,7 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
     form = rating_form(scheme, step, state, posted=True)
     valid = form.validate_on_submit()
     if moved_on(form, state, scheme) or not valid:
+        edit_stamps.release()
         return page(plan, action, period, failed=form)
     # The suggestion is for impact ratings; it is worked out, and kept, only with those.
     suggested: Suggested | None = None
@@ -251,6 +252,7 @@ def report(name: str, code: str) -> str | WerkzeugResponse:
     edited = reported(form, get_report(session=session, action=action, period=period))
     saved, overtaken = edit_stamps.check(form.stamp, edited)
     if not form.validate_on_submit() or overtaken:
+        edit_stamps.release()
         shown = edit_stamps.flag(form.stamp, saved, edited) if overtaken else None
         return page(plan, action, period, failed=form, overtaken=shown)
     save_report(

@@ -78,6 +78,7 @@ def edit(entry_id: int) -> str | WerkzeugResponse:
             message = "Saved. The words changed, so the entry is a draft again and needs review."
         flash(message, "success")
         return redirect(url_for(".entry_page", entry_id=entry.id))
+    edit_stamps.release()
     shown = edit_stamps.flag(form.stamp, saved, edited) if overtaken else None
     return render_template("staff/yswd/edit.html", form=form, entry=entry, overtaken=shown)
 
@@ -139,6 +140,7 @@ def quotes(entry_id: int) -> str | WerkzeugResponse:
         else:
             if not overtaken:
                 return _save_quotes(entry, chosen)
+    edit_stamps.release()
     shown = edit_stamps.flag(form.stamp, saved, edited) if overtaken else None
     return render_template(
         "staff/yswd/quotes.html", form=form, entry=entry, offered=offered, overtaken=shown
@@ -195,6 +197,7 @@ def translate(entry_id: int, language: str) -> str | WerkzeugResponse:
         )
         flash(f"{LANGUAGE_NAMES[language]} translation saved.", "success")
         return redirect(url_for(".entry_page", entry_id=entry.id))
+    edit_stamps.release()
     return render_template(
         "staff/yswd/translate.html",
         form=form,

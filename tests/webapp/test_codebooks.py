@@ -43,6 +43,7 @@ from models.coding import (
 )
 from models.review import ChangeKind, CodebookSnapshot, ThemeChange
 from tests.conftest import DEMO_PASSWORD, csrf_token, sign_in
+from tests.free_to_write import watch_pages
 from tests.same_instant import same_instant
 from tests.webapp.test_access import DEMO_EMAILS
 from webapp import codebook_imports, staff_codebook_edits, staff_codebooks
@@ -375,6 +376,22 @@ def test_two_edits_sent_in_the_same_instant_take_turns_and_the_second_is_caught(
     assert "Someone else saved this while you were editing it" in second.get_data(as_text=True)
     session.expire_all()
     assert session.get(Theme, book.themes["transport"].id).description == "Taxis."
+
+
+def test_a_refused_edit_lets_go_of_the_theme_before_the_page_is_drawn(
+    worker, session, book, database_url, monkeypatch
+):
+    theme = book.themes["transport"]
+    url = book.theme_url("transport", "edit")
+    stamp = BeautifulSoup(worker.get(url).get_data(as_text=True), "html.parser")
+    sent = theme_form(name="", stamp=stamp.find("input", {"name": "stamp"})["value"])
+    free = watch_pages(monkeypatch, staff_codebook_edits, database_url, Theme, theme.id)
+
+    page = post(worker, url, sent)
+
+    assert page.status_code == 200 and "Enter a theme name" in page.get_data(as_text=True)
+    # Drawn last, after the page opened to get the form's token: nobody else's save waits.
+    assert free[-1] is True
 
 
 def test_an_edit_and_a_retire_of_its_parent_in_the_same_instant_both_save(

@@ -7,8 +7,10 @@ from sqlmodel import select
 
 from models import Role
 from models.plan_reports import ActionReport, RatingEntry, Stage
+from models.plans import PlanAction, get_action
 from models.users import UserCreate, create_user
 from tests.conftest import DEMO_PASSWORD, csrf_token, sign_in
+from tests.free_to_write import watch_pages
 from tests.same_instant import same_instant
 from tests.webapp.plans import small_plan, step
 from webapp import staff_plan_actions
@@ -188,3 +190,32 @@ def test_two_first_reports_sent_in_the_same_instant_make_one_report(
     assert (first.status_code, later.status_code) == (302, 200)
     assert "Someone else saved this while you were editing it" in later.get_data(as_text=True)
     assert saved_risks(session) == "Staff leaving"
+
+
+@pytest.mark.parametrize("form", ["rating", "report"])
+def test_a_refused_step_or_report_lets_go_of_the_action_before_the_page_is_drawn(
+    app, session, plan, database_url, monkeypatch, form
+):
+    officer = signed_in(app, "officer@demo.heard")
+    action = get_action(session=session, plan=plan, code="1E1")
+    free = watch_pages(monkeypatch, staff_plan_actions, database_url, PlanAction, action.id)
+
+    if form == "rating":
+        page = send_step(
+            officer, "proposed", "green", "", stamp_of(officer, "kent-impact-proposed-stamp")
+        )
+        error = "Enter the commentary for this rating"
+    else:
+        page = officer.post(
+            REPORT,
+            data={
+                "report-csrf_token": csrf_token(officer, PAGE),
+                "report-reported": "yes",
+                "report-stamp": stamp_of(officer, "report-stamp"),
+            },
+        )
+        error = "Select whether the owner is confident"
+
+    assert page.status_code == 200 and error in page.get_data(as_text=True)
+    # Drawn last, after the page opened to get the form's token: nobody else's save waits.
+    assert free[-1] is True

@@ -14,6 +14,7 @@ from models import Role
 from models.audit import AuditEvent
 from models.yswd import EntryState, FollowUp, StepKind, YswdEntry, YswdStep, entry_quotes
 from tests.conftest import csrf_token, sign_in
+from tests.free_to_write import watch_pages
 from tests.mail import REFUSED, fake_smtp
 from tests.same_instant import same_instant
 from tests.webapp.test_access import DEMO_EMAILS
@@ -304,6 +305,29 @@ def test_two_choices_of_quotes_sent_in_the_same_instant_take_turns(
     assert (first.status_code, second.status_code) == (302, 200)
     assert "Someone else saved this while you were editing" in second.get_data(as_text=True)
     assert saved_quotes(session, entry_id) == theirs
+
+
+@pytest.mark.parametrize(
+    ("page", "sent", "error"),
+    [
+        ("edit", {**ENTRY_WORDS, "title": ""}, "Enter a title"),
+        ("quotes", {"quotes": "first"}, "Choose 2 or 3 quotes, or none"),
+        ("translations/pl", {"you_said": "3 rodzice"}, "has the number 3"),
+    ],
+)
+def test_a_refused_save_lets_go_of_the_entry_before_the_page_is_drawn(
+    app, client, session, demo, term, database_url, monkeypatch, page, sent, error
+):
+    entry_id, url, other, opened = two_writers(app, client, term, page)
+    if sent.get("quotes") == "first":
+        sent = {"quotes": [term.consenting[0].id]}
+    free = watch_pages(monkeypatch, staff_yswd_edits, database_url, YswdEntry, entry_id)
+
+    response = post(other, url, {**sent, "stamp": opened})
+
+    assert response.status_code == 200 and error in response.get_data(as_text=True)
+    # Drawn last, after the page opened to get the form's token: nobody else's save waits.
+    assert free[-1] is True
 
 
 def test_only_consenting_unflagged_comments_from_big_enough_themes_are_offered(
