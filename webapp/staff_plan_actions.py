@@ -125,19 +125,7 @@ def page(
     state = states(session, [action], schemes, period)[action.id]  # type: ignore[index]
     links = list_evidence(session=session, action=action)
     suggested = suggestion_for(session, plan.organisation_id, action, period, schemes, links)
-    forms = {
-        s.key: {step: rating_form(s, step, state) for step in _steps(state, s)} for s in schemes
-    }
-    report_form = ReportForm(prefix="report", formdata=None)
-    report_form.stamp.data = edit_stamps.stamp(reported(report_form, state.report))
-    if state.report is not None:
-        report_form.confident.data = "yes" if state.report.confident_better else "no"
-        report_form.key_risks.data = state.report.key_risks
-        report_form.reported.data = "no" if state.report.did_not_report else "yes"
-    if isinstance(failed, RatingForm):
-        forms[failed.scheme_key][failed.step] = failed
-    elif isinstance(failed, ReportForm):
-        report_form = failed
+    forms, report_form = _forms(state, schemes, failed)
     names = {
         u.id: u.full_name for u in list_users(session=session, organisation_id=plan.organisation_id)
     }
@@ -170,6 +158,27 @@ def page(
         can_edit=current_user.role in EDITORS,
         overtaken=overtaken,
     )
+
+
+def _forms(
+    state: ActionState, schemes: list[Scheme], failed: FlaskForm | None
+) -> tuple[dict[str, dict[Stage, RatingForm]], ReportForm]:
+    """The page's forms: each scheme's next steps and the report, each fresh and stamped,
+    but for `failed`, which is shown as it was sent."""
+    forms = {
+        s.key: {step: rating_form(s, step, state) for step in _steps(state, s)} for s in schemes
+    }
+    report_form = ReportForm(prefix="report", formdata=None)
+    report_form.stamp.data = edit_stamps.stamp(reported(report_form, state.report))
+    if state.report is not None:
+        report_form.confident.data = "yes" if state.report.confident_better else "no"
+        report_form.key_risks.data = state.report.key_risks
+        report_form.reported.data = "no" if state.report.did_not_report else "yes"
+    if isinstance(failed, RatingForm):
+        forms[failed.scheme_key][failed.step] = failed
+    elif isinstance(failed, ReportForm):
+        report_form = failed
+    return forms, report_form
 
 
 @bp.get("/<name>/actions/<code>")
