@@ -28,7 +28,7 @@ from models.safeguarding import (
     get_alert,
     list_alerts,
 )
-from webapp import db
+from webapp import db, edit_stamps
 from webapp.access import roles_required
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/staff/safeguarding")
@@ -136,6 +136,9 @@ def alert(alert_id: int) -> str | WerkzeugResponse:
     )
     if found is None:
         abort(404)
+    # Two leads recording at once take turns, so neither's line of the note is lost and
+    # each sees where the other left the alert.
+    edit_stamps.hold(found)
     actions = available_actions(found)
     form = ActionForm(actions) if actions else None
     if request.method == "POST" and form is None:

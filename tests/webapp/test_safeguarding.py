@@ -18,8 +18,10 @@ from models.safeguarding import (
 )
 from models.types import utcnow
 from tests.conftest import csrf_token, sign_in
+from tests.same_instant import same_instant
 from tests.webapp.test_access import DEMO_EMAILS
 from tests.webapp.test_respond import BASE, begin, post_page
+from webapp import staff_safeguarding
 
 LEAD = DEMO_EMAILS[Role.SAFEGUARDING]
 WORDS = "i dont want to be alive"
@@ -372,6 +374,31 @@ def test_recording_an_action(alert, lead, session):
     assert handled.note.endswith("Spoke to the parent carer")
     page = lead.get(f"/staff/safeguarding/{alert.id}").get_data(as_text=True)
     assert note in page and "Spoke to the parent carer" in page
+
+
+def test_two_leads_recording_at_once_both_keep_their_lines(app, alert, lead, session, monkeypatch):
+    other = app.test_client()
+    assert sign_in(other, LEAD).status_code == 302
+    url = f"/staff/safeguarding/{alert.id}"
+    tokens = csrf_token(lead, url), csrf_token(other, url)
+
+    first, second, held = same_instant(
+        monkeypatch,
+        staff_safeguarding,
+        "act_on_alert",
+        lambda: lead.post(
+            url, data={"csrf_token": tokens[0], "action": "action_recorded", "note": "Rang school"}
+        ),
+        lambda: other.post(
+            url, data={"csrf_token": tokens[1], "action": "action_recorded", "note": "Rang home"}
+        ),
+    )
+
+    assert held  # the second waited until the first had saved
+    assert (first.status_code, second.status_code) == (302, 302)
+    note = reload(session, alert).note
+    assert note.count("recorded an action") == 2
+    assert "Rang school" in note and "Rang home" in note
 
 
 def test_escalating(alert, lead, session):
