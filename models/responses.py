@@ -60,6 +60,10 @@ __all__ = [
 ]
 
 RESPONSE_LIFETIME = timedelta(days=60)
+#: How long after sending the browser that sent a response may still open its confirmation
+#: and its answers as a PDF. Its resume code and link stop at once: someone who saw the
+#: code on the screen, or the adult who helped, must not read a child's answers later.
+RECEIPT_LIFETIME = timedelta(hours=1)
 
 
 class ResponseStatus(StrEnum):
@@ -139,6 +143,10 @@ def _live(response: Response | None) -> Response | None:
     if (
         response.status == ResponseStatus.IN_PROGRESS
         and utcnow() - response.updated_at > RESPONSE_LIFETIME
+    ):
+        return None
+    if response.status == ResponseStatus.SUBMITTED and (
+        response.submitted_at is None or utcnow() - response.submitted_at > RECEIPT_LIFETIME
     ):
         return None
     return response

@@ -66,12 +66,15 @@ def cookie_name(slug: str) -> str:
     return f"heard-response-{slug}"
 
 
-def remember(response: WerkzeugResponse, slug: str, token: str) -> WerkzeugResponse:
-    """Keep the resume token in a cookie, so answers survive a browser restart."""
+def remember(
+    response: WerkzeugResponse, slug: str, token: str, *, lasting: bool = True
+) -> WerkzeugResponse:
+    """Keep the resume token in a cookie, so answers survive a browser restart; not
+    `lasting`, it goes when the browser closes (once the answers are sent)."""
     response.set_cookie(
         cookie_name(slug),
         token,
-        max_age=COOKIE_LIFETIME,
+        max_age=COOKIE_LIFETIME if lasting else None,
         # The whole site: a survey's open link and invitation pages need it too, to offer
         # to carry on. It is HttpOnly and same-site, and only this site ever sees it.
         path="/",

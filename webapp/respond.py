@@ -184,7 +184,10 @@ def check_answers(slug: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         # Only one request can send a response; a second click just sees the confirmation.
         if _send(response, definition, journey.seen_version(response)):
-            return redirect(url_for(".confirmation", slug=slug))
+            # Sent, the answers stay open to this browser only until it closes, and for an
+            # hour at most (RECEIPT_LIFETIME): a shared computer keeps no one's answers.
+            sent = redirect(url_for(".confirmation", slug=slug))
+            return journey.remember(sent, slug, journey.current_token(slug) or "", lasting=False)
         if journey.is_submitted(response):
             return redirect(url_for(".confirmation", slug=slug))
         changed = True

@@ -3,7 +3,6 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -23,23 +22,28 @@ class ResumeCodeForm(HeardForm):
         _l("Resume code"),
         description=_l("It has 12 letters and numbers, like ABCD-EFGH-JKLM"),
         widget=GovTextInput(),
-        validators=[InputRequired(message=messages.enter(_l("your resume code"))), Length(max=40)],
+        validators=[
+            InputRequired(message=messages.enter(_l("your resume code"))),
+            Length(max=40, message=_l("Enter the resume code exactly as it was given to you")),
+        ],
     )
 
 
-def _continue(response: Response, secret: str) -> WerkzeugResponse:
+def _continue(response: Response, secret: str) -> ResponseReturnValue:
+    """Carry on with an unfinished response. A sent one is not opened again by its link or
+    code: whoever has them (the adult who helped, someone who saw the screen) must not read
+    the answers. Only the browser that sent it sees its confirmation, for a while."""
     form_version = db.session().get(FormVersion, response.form_version_id)
     assert form_version is not None
     definition = journey.definition_of(form_version)
     if journey.is_submitted(response):
-        target = url_for("respond.confirmation", slug=form_version.slug)
-    else:
-        following = journey.resume_page(definition, response)
-        target = (
-            url_for("respond.page", slug=form_version.slug, page_id=following.id)
-            if following
-            else url_for("respond.check_answers", slug=form_version.slug)
-        )
+        return render_template("respond/sent.html", definition=definition)
+    following = journey.resume_page(definition, response)
+    target = (
+        url_for("respond.page", slug=form_version.slug, page_id=following.id)
+        if following
+        else url_for("respond.check_answers", slug=form_version.slug)
+    )
     # The cookie may hold the full token or just the code: both find the response.
     return journey.remember(redirect(target), form_version.slug, secret)
 
@@ -58,7 +62,7 @@ def by_link(token: str) -> ResponseReturnValue:
 @bp.route("/resume", methods=["GET", "POST"])
 @public
 @limiter.limit("20 per hour", methods=["POST"])
-def by_code() -> str | WerkzeugResponse:
+def by_code() -> ResponseReturnValue:
     """Type a resume code to carry on."""
     form = ResumeCodeForm()
     if form.validate_on_submit():
