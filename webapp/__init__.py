@@ -139,6 +139,7 @@ def _add_template_helpers(app: Flask) -> None:
     app.add_template_filter(gettext, "translate")
     app.add_template_filter(format_date, "format_date")
     app.add_template_filter(i18n.language_of, "written_in")
+    app.add_template_filter(i18n.ltr_numbers, "ltr_numbers")
     app.add_template_global(yswd_view.changes_for, "changes_for")
     app.add_template_global(symbols.question_symbol_url, "question_symbol_url")
     app.add_template_global(yswd_view.public_url, "yswd_public_url")

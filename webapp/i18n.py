@@ -5,6 +5,7 @@ in short sentences with a symbol on every question: Babel formats dates and numb
 English, and the words come from its own catalogue, `translations/easy/`.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain
+from markupsafe import Markup, escape
 
 LANGUAGE_COOKIE = "heard-lang"
 EASY_READ = "easy"
@@ -207,3 +209,22 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(_remember_choice)
     app.context_processor(_template_values)
+
+
+#: Groups of digits with spaces between them: a phone number such as 0800 1111.
+_SPACED_NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f]\d+)+")
+
+
+def ltr_numbers(text: object) -> Markup:
+    """The text, escaped, with each spaced phone number kept left to right.
+
+    On a right-to-left page the groups of "0800 1111" would otherwise be laid out in the
+    opposite order, and a child reading them would dial 1111 0800.
+
+    Examples:
+        >>> str(ltr_numbers("اتصل على 0800 1111"))
+        'اتصل على <bdi dir="ltr">0800 1111</bdi>'
+    """
+    escaped = str(escape(text))
+    wrapped = _SPACED_NUMBER.sub(lambda m: f'<bdi dir="ltr">{m.group(0)}</bdi>', escaped)
+    return Markup(wrapped)  # noqa: S704 - escaped above; only digits and spaces are wrapped

@@ -176,13 +176,24 @@ def seen_version(response: Response) -> int:
     return int(posted) if re.fullmatch(r"[0-9]{1,9}", posted) else response.version
 
 
+def _without_unasked_details(page: Page, answers: dict[str, Any]) -> dict[str, Any]:
+    """Drop personal details given for a case the person did not choose: an email address
+    typed in, then "No" to being emailed, is not kept (nor shown on check your answers)."""
+    kept = dict(answers)
+    for question in page.questions:
+        rule = question.required_if
+        if question.personal and rule and kept.get(rule.question) != rule.answer:
+            kept[question.id] = None  # saving None removes an earlier answer too
+    return kept
+
+
 def save_page(response: Response, page: Page, form: Any, seen: int) -> bool:
     """Store a validated page: its answers, its pictures and the respondent's name.
 
     False, storing nothing, when the page was changed in another tab after version `seen`.
     """
     session = db.session()
-    answers = read_answers(page, form)
+    answers = _without_unasked_details(page, read_answers(page, form))
     pictures = read_pictures(page, form)
     named = [q for q in page.questions if q.personal == "respondent_name"]
     for question_id, image in pictures.items():
@@ -220,11 +231,20 @@ def typed_answers(response: Response, page: Page, form: Any) -> list[dict[str, A
 
 
 def summary_rows(definition: FormDefinition, response: Response) -> list[dict[str, Any]]:
-    """Each page with its questions and answers in words, for checking and printing."""
-    return [
+    """Each page with its questions and answers in words, for checking and printing.
+
+    An answer whose question's label is also another's ("Comments:" in every section) is
+    marked `repeated`, so its Change link can name the section too.
+    """
+    labels = [q.label for q in definition.questions()]
+    rows = [
         {"page": page, "answers": _described(response, page.questions, response.answers)}
         for page in definition.pages
     ]
+    for row in rows:
+        for answer in row["answers"]:
+            answer["repeated"] = labels.count(answer["question"].label) > 1
+    return rows
 
 
 def _described(

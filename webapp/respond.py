@@ -44,8 +44,9 @@ def start(slug: str) -> str | WerkzeugResponse:
         if not survey_round.open_link:
             return survey_rounds.invitation_only(survey_round)  # type: ignore[return-value]
         return redirect(url_for("survey_links.open_link", code=survey_round.open_code))
+    unfinished = None if response is None or journey.is_submitted(response) else response
     return render_template(
-        "respond/start.html", definition=definition, response=response, form=FlaskForm()
+        "respond/start.html", definition=definition, response=unfinished, form=FlaskForm()
     )
 
 
@@ -194,6 +195,7 @@ def check_answers(slug: str) -> ResponseReturnValue:
     return render_template(
         "respond/check_answers.html",
         definition=definition,
+        response=response,
         form=form,
         rows=journey.summary_rows(definition, response),
         version=response.version,

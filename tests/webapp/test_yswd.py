@@ -648,6 +648,25 @@ def test_no_means_no_address_is_kept(client, session, demo, term):
     assert session.exec(select(FollowUp)).all() == []
 
 
+def test_an_address_typed_then_no_is_neither_kept_nor_shown(client, session, demo, term):
+    from models import Response
+    from tests.surveys import start
+
+    start(client, f"/r/{term.survey_round.open_code}")
+    url = "/f/parent-termly/pages/hearing-back"
+    yes = {"follow-up": "yes", "contact-email": "sam@example.org"}
+    assert client.post(url, data={"csrf_token": csrf_token(client, url), **yes}).status_code == 302
+    # Changing their mind, they answer no and leave the address in the box.
+    no = {**yes, "follow-up": "no"}
+    assert client.post(url, data={"csrf_token": csrf_token(client, url), **no}).status_code == 302
+
+    session.expire_all()
+    response = session.exec(select(Response).order_by(Response.id.desc())).first()
+    assert "contact-email" not in response.answers and response.answers["follow-up"] == "no"
+    page = client.get("/f/parent-termly/check-answers").get_data(as_text=True)
+    assert "sam@example.org" not in page
+
+
 def test_a_badly_typed_email_gets_a_message(client, session, demo, term):
     from tests.surveys import start
 
