@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from analysis.impact import (
     Direction,
@@ -99,11 +99,17 @@ def theme_evidence(
     ).all()
     coded = set(
         session.exec(
-            select(CommentTheme.comment_id).where(
+            select(CommentTheme.comment_id)
+            .join(Comment, col(Comment.id) == CommentTheme.comment_id)
+            .where(
                 CommentTheme.theme_id == theme.id,
+                # A person's review decides: a suggestion they turned down does not count.
                 or_(
                     col(CommentTheme.source) == CodingSource.HUMAN,
-                    col(CommentTheme.confidence) >= MACHINE_CONFIDENCE,
+                    and_(
+                        col(Comment.reviewed_at).is_(None),
+                        col(CommentTheme.confidence) >= MACHINE_CONFIDENCE,
+                    ),
                 ),
             )
         ).all()

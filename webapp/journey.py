@@ -237,13 +237,12 @@ def summary_rows(definition: FormDefinition, response: Response) -> list[dict[st
     marked `repeated`, so its Change link can name the section too.
     """
     labels = [q.label for q in definition.questions()]
-    rows = [
-        {"page": page, "answers": _described(response, page.questions, response.answers)}
-        for page in definition.pages
-    ]
-    for row in rows:
-        for answer in row["answers"]:
+    rows = []
+    for page in definition.pages:
+        answers = _described(response, page.questions, response.answers)
+        for answer in answers:
             answer["repeated"] = labels.count(answer["question"].label) > 1
+        rows.append({"page": page, "answers": answers})
     return rows
 
 

@@ -84,8 +84,17 @@ def _query(organisation_id: int, filters: Filters) -> Any:
     elif filters.reviewed == "yes":
         query = query.where(col(Comment.reviewed_at).is_not(None))
     if filters.theme:
-        themed = select(CommentTheme.comment_id).where(
-            CommentTheme.theme_id == form_number(filters.theme)
+        # A reviewed comment has the themes the person chose; one waiting, its suggestions.
+        themed = (
+            select(CommentTheme.comment_id)
+            .join(Comment, col(Comment.id) == CommentTheme.comment_id)
+            .where(
+                CommentTheme.theme_id == form_number(filters.theme),
+                or_(
+                    col(CommentTheme.source) == CodingSource.HUMAN,
+                    col(Comment.reviewed_at).is_(None),
+                ),
+            )
         )
         query = query.where(col(Comment.id).in_(themed))
     if filters.band:

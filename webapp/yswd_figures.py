@@ -92,7 +92,10 @@ def _codings(
     found = []
     for codings in by_comment.values():
         human = [c for c in codings if c[2].source == CodingSource.HUMAN]
-        kept = human or [
+        # Once a person has reviewed a comment, their themes are its themes, even none:
+        # a suggestion they turned down is not counted.
+        reviewed = codings[0][0].reviewed_at is not None
+        kept = human if human or reviewed else [
             c
             for c in codings
             if c[2].confidence is not None and c[2].confidence >= MACHINE_CONFIDENCE
