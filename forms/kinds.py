@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     Field,
     RadioField,
     SelectChoice,
@@ -22,9 +22,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from forms import messages
+from forms.dates import GovDateField
 from forms.schema import Question
 from forms.uploads import ImageUpload
 from forms.widgets import (
@@ -66,13 +67,31 @@ def _plain(label: str) -> str:
     return label.rstrip(" :.").strip()
 
 
+def _named(label: Any) -> LazyString:
+    """A label, in the reader's language, as an error message names it: without its closing
+    colon or full stop. Translated first, as the catalogue holds the label as written."""
+    return LazyString(lambda: _plain(str(label)))
+
+
+def one_line_break(value: Any) -> Any:
+    """Every line break as one line feed. Browsers send a carriage return and a line feed,
+    which would count two characters against a limit where the page's character count
+    counts one."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 #: The longest respondent's name a response keeps (its own column, so it can be erased).
 NAME_LIMIT = 200
 
 
+def _too_long(label: Any, limit: int) -> Length:
+    return Length(max=limit, message=messages.answer_too_long(_named(label), limit))
+
+
 def _text_validators(question: Question) -> list[Any]:
+    # DataRequired, not InputRequired: an answer of only spaces is no answer.
     first = (
-        InputRequired(message=_l(question.error) if question.error else messages.answer_needed())
+        DataRequired(message=_l(question.error) if question.error else messages.answer_needed())
         if question.required
         else Optional()
     )
@@ -81,15 +100,27 @@ def _text_validators(question: Question) -> list[Any]:
         limit = min(limit or NAME_LIMIT, NAME_LIMIT)
     if not limit:
         return [first]
-    return [first, Length(max=limit, message=messages.answer_too_long(limit))]
+    return [first, _too_long(_label(question), limit)]
+
+
+def _choice_message(question: Question) -> Any:
+    return _l(question.error) if question.error else messages.choice_needed()
 
 
 def _choice_required(question: Question) -> list[Any]:
     if not question.required:
         return [Optional()]
-    return [
-        InputRequired(message=_l(question.error) if question.error else messages.choice_needed())
-    ]
+    return [InputRequired(message=_choice_message(question))]
+
+
+def _not_an_option(question: Question, *, many: bool = False) -> Any:
+    """What a choice field says of a value that is none of its options (only a changed page
+    or a tool sends one): the question's own message, never WTForms' "Not a valid choice."."""
+    message = _choice_message(question)
+    if not many:
+        return message
+    # SelectMultipleField fills "%(value)s" into its message, which here has none to fill.
+    return lambda _count: str(message).replace("%", "%%")
 
 
 def _choices(question: Question) -> list[SelectChoice]:
@@ -101,6 +132,7 @@ def build_short_text(question: Question, _context: BuildContext) -> Fields:
         _label(question),
         description=_hint(question),
         widget=GovTextInput(),
+        filters=[one_line_break],
         validators=_text_validators(question),
     )
     return {question.id: field}
@@ -114,7 +146,7 @@ def build_email(question: Question, _context: BuildContext) -> Fields:
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             *_text_validators(question),
-            Length(max=320, message=messages.answer_too_long(320)),
+            _too_long(_label(question), 320),
             Email(message=messages.email_format()),
         ],
     )
@@ -126,37 +158,24 @@ def build_long_text(question: Question, _context: BuildContext) -> Fields:
         _label(question),
         description=_hint(question),
         widget=GovCharacterCount(),
+        filters=[one_line_break],
         validators=_text_validators(question),
     )
     return {question.id: field}
 
 
-class GovDateField(DateField):
-    """A day, month and year date whose parse error is in GOV.UK wording."""
-
-    def __init__(self, *args: Any, invalid_message: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(self.invalid_message) from None
-
-
 def build_date(question: Question, _context: BuildContext) -> Fields:
-    message = messages.real_date(_l(_plain(question.label)))
-    validators: list[Any] = [InputRequired(message=message)]
-    if not question.required:
-        validators = [Optional()]
+    what = _named(_label(question))
+    needed = None
+    if question.required:
+        needed = _l(question.error) if question.error else messages.date_needed(what)
     field = GovDateField(
         _label(question),
         description=_hint(question),
-        format="%d %m %Y",
         widget=GovDateInput(),
-        validators=validators,
-        invalid_message=message,
+        what=what,
+        required_message=needed,
+        not_future=question.not_future,
     )
     return {question.id: field}
 
@@ -168,6 +187,9 @@ def _choice_field(question: Question, field_class: type[Field], widget: Any) -> 
         choices=_choices(question),
         widget=widget,
         validators=_choice_required(question),
+        invalid_choice_message=_not_an_option(
+            question, many=issubclass(field_class, SelectMultipleField)
+        ),
     )
     return {question.id: field}
 
@@ -197,6 +219,7 @@ def build_grid(question: Question, _context: BuildContext) -> Fields:
             choices=choices,
             widget=GovRadioInput(),
             validators=_choice_required(question),
+            invalid_choice_message=_not_an_option(question),
         )
         for row in question.rows
     }
@@ -223,17 +246,14 @@ def build_setting(question: Question, context: BuildContext) -> Fields:
         widget=GovSelect(),
         validate_choice=True,
         validators=[Optional()],
+        invalid_choice_message=_not_an_option(question),
     )
+    other_label = _l("If it is not on the list, type its name")
     other = StringField(
-        _l("If it is not on the list, type its name"),
+        other_label,
         widget=GovTextInput(),
-        validators=[
-            Optional(),
-            Length(
-                max=question.max_length or 200,
-                message=messages.answer_too_long(question.max_length or 200),
-            ),
-        ],
+        filters=[one_line_break],
+        validators=[Optional(), _too_long(other_label, question.max_length or 200)],
     )
     return {question.id: chooser, f"{question.id}--other": other}
 
@@ -247,6 +267,7 @@ def build_district(question: Question, context: BuildContext) -> Fields:
         choices=choices,
         widget=GovRadioInput(),
         validators=_choice_required(question),
+        invalid_choice_message=_not_an_option(question),
     )
     return {question.id: field}
 

@@ -71,6 +71,9 @@ class Question(_Strict):
     personal: str | None = Field(default=None, pattern=r"^(respondent_name|contact_email)$")
     context: str | None = Field(default=None, pattern=CONTEXT_PATTERN)
     required_if: RequiredIf | None = None
+    #: A date that says when something happened, such as when the form was filled in:
+    #: one after today is refused.
+    not_future: bool = False
     options: tuple[Option, ...] = ()
     rows: tuple[GridRow, ...] = ()
 
@@ -92,6 +95,8 @@ class Question(_Strict):
             raise ValueError(f"a {self.kind} question needs options")
         if self.kind == "yes_no_unsure_grid" and not self.rows:
             raise ValueError("a yes_no_unsure_grid question needs rows")
+        if self.not_future and self.kind != "date":
+            raise ValueError("not_future is only for date questions")
         for name, items in (("option", self.options), ("row", self.rows)):
             ids = [item.id for item in items]
             repeated = sorted({i for i in ids if ids.count(i) > 1})
@@ -181,8 +186,19 @@ class FormDefinition(_Strict):
 
     def checksum(self) -> str:
         """A fingerprint of the content, so an unchanged file makes no new version."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        content = self.model_dump(mode="json")
+        for page in content["pages"]:
+            for question in page["questions"]:
+                for name, default in LATER_DEFAULTS.items():
+                    if question.get(name) == default:
+                        del question[name]
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+#: Question settings added after forms were first stored, left out of the checksum while they
+#: are at their default: adding one to Heard must not make every unchanged form a new version.
+LATER_DEFAULTS: dict[str, Any] = {"not_future": False}
 
 
 def _check_indicator(indicator: Indicator, questions: dict[str, Question]) -> None:

@@ -8,7 +8,7 @@ govuk-frontend-wtf is close to right, but:
 3. the character count ignores the field's `Length` validator, so the counter
    shows no limit.
 The character count's messages are also passed in the reader's language: GOV.UK
-Frontend's own are English.
+Frontend's own are English, and so is the hidden "Error:" before each error message.
 Import widgets from here, never from govuk_frontend_wtf directly.
 """
 
@@ -29,9 +29,24 @@ def _without_empty_hint(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+def error_prefix() -> str:
+    """The word a screen reader hears before an error message, in the reader's language.
+
+    GOV.UK Frontend adds the colon itself, so the catalogue's "Error:" loses its own.
+    """
+    return gettext("Error:").rstrip(" :\uff1a")
+
+
+def _with_error_prefix(params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("errorMessage"):
+        params["errorMessage"].setdefault("visuallyHiddenText", error_prefix())
+    return params
+
+
 class _NoEmptyHint:
     def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
-        return _without_empty_hint(super().map_gov_params(field, **kwargs))  # type: ignore[misc]
+        params = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        return _with_error_prefix(_without_empty_hint(params))
 
     def render(self, params: dict[str, Any]) -> Markup:
         # Upstream calls Flask's render_template for every field, which runs every
@@ -87,7 +102,8 @@ class GovSubmitInput(_NoEmptyHint, upstream.GovSubmitInput):
 
 class GovDateInput(_NoEmptyHint, upstream.GovDateInput):
     """Day, month and year inputs that survive a POST missing some or all parts, labelled
-    in the reader's language (upstream's labels are English words)."""
+    in the reader's language (upstream's labels are English words), with only the boxes
+    in error marked (upstream marks all three)."""
 
     def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
         raw = field.raw_data
@@ -97,15 +113,29 @@ class GovDateInput(_NoEmptyHint, upstream.GovDateInput):
             params = super().map_gov_params(field, **kwargs)
         finally:
             field.raw_data = raw
-        # The day input takes the field's own id, so an error summary link lands on it;
-        # the wrapper, which would otherwise share that id, takes another.
-        params["items"][0]["id"] = field.id
+        marked = _parts_in_error(field)
+        # The first box in error (or the day) takes the field's own id, so an error summary
+        # link lands on it; the wrapper, which would otherwise share that id, takes another.
+        first = next((part for part in DATE_PARTS if part in marked), "day")
+        labels = (gettext("Day"), gettext("Month"), gettext("Year"))
+        for item, part, label in zip(params["items"], DATE_PARTS, labels, strict=True):
+            width = "govuk-input--width-4" if part == "year" else "govuk-input--width-2"
+            error = " govuk-input--error" if part in marked else ""
+            item |= {"label": label, "classes": width + error}
+            item["id"] = field.id if part == first else f"{field.id}-{part}"
         params["id"] = f"{field.id}-date"
-        for item, label in zip(
-            params["items"], (gettext("Day"), gettext("Month"), gettext("Year")), strict=True
-        ):
-            item["label"] = label
         return params
+
+
+#: The date boxes, in the order they are shown.
+DATE_PARTS = ("day", "month", "year")
+
+
+def _parts_in_error(field: Field) -> tuple[str, ...]:
+    """The date boxes an error is about: those the field names, or all three."""
+    if not field.errors:
+        return ()
+    return getattr(field, "parts_in_error", ()) or DATE_PARTS
 
 
 class GovCharacterCount(_NoEmptyHint, upstream.GovCharacterCount):

@@ -1057,4 +1057,4 @@ def test_a_name_question_without_a_limit_still_fits_where_the_name_is_kept():
         with app.test_request_context(method="POST", data={"name": name}):
             form = page_form_class(page, BuildContext())()
             assert form.validate() is valid
-    assert str(form.errors["name"][0]) == "Your answer must be 200 characters or fewer"
+    assert str(form.errors["name"][0]) == "Your answer to “Name” must be 200 characters or fewer"

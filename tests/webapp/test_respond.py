@@ -141,7 +141,7 @@ def test_text_is_limited_with_a_character_count(client, published):
     page = client.get(f"{BASE}/pages/anything-else").get_data(as_text=True)
     assert 'data-maxlength="4000"' in page
     long = post_page(client, "anything-else", {"anything-else": "x" * 4001}).get_data(as_text=True)
-    assert "Your answer must be 4000 characters or fewer" in long
+    assert "Your answer to “Comments” must be 4000 characters or fewer" in long
 
 
 def test_change_link_returns_to_check_answers(client, published):
@@ -301,3 +301,101 @@ def test_tiles_are_real_checkboxes_with_silent_images(client, published):
     assert page.count('class="heard-tile__symbol"') == 10
     assert re.search(r'<img class="heard-tile__symbol" src="/symbols/[^"]+" alt=""', page)
     assert '<h1 class="govuk-fieldset__heading">' in page  # the legend is the page heading
+
+
+def test_a_date_without_its_day_is_refused_and_the_saved_date_kept(client, published, session):
+    begin(client)
+    answers = {"name": "Sam", "provided-by": "child-alone"}
+    post_page(client, "about-me", {**answers, "date-completed": ["27", "3", "2026"]})
+    response = post_page(client, "about-me", {**answers, "date-completed": ["", "4", "2026"]})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Date of completed form must include a day" in page
+    assert 'href="#date-completed"' in page
+    assert re.search(r'id="date-completed"\s+name="date-completed" type="text" value=""', page)
+    assert stored(session).answers["date-completed"] == "2026-03-27"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (["27", "13", "2026"], "Date of completed form must be a real date"),
+        (["27", "3", "26"], "Year must include 4 numbers"),
+        (["27", "", ""], "Date of completed form must include a month and year"),
+        (["1", "1", "2999"], "Date of completed form must be today or in the past"),
+    ],
+)
+def test_date_problems_are_told_apart(client, published, session, typed, message):
+    begin(client)
+    data = {"name": "Sam", "provided-by": "child-alone", "date-completed": typed}
+    page = post_page(client, "about-me", data).get_data(as_text=True)
+    assert message in page
+    assert stored(session).answers == {}
+
+
+def test_spaces_around_the_parts_of_a_date_are_fine(client, published, session):
+    begin(client)
+    data = {"name": "Sam", "provided-by": "child-alone", "date-completed": [" 27 ", " 3", "2026 "]}
+    assert post_page(client, "about-me", data).status_code == 302
+    assert stored(session).answers["date-completed"] == "2026-03-27"
+
+
+def test_errors_are_in_the_readers_language_down_to_the_hidden_prefix(app, published):
+    from flask.testing import FlaskClient
+
+    # A client without the page checks: tests/pagecheck.py knows only the English "Error: "
+    # before a page's title, and this page's title starts "خطأ: ".
+    client = FlaskClient(app, app.response_class, use_cookies=True)
+    begin(client)
+    url = f"{BASE}/pages/about-me?lang=ar"
+    token = csrf_token(client, url)
+    data = {"csrf_token": token, "name": "", "date-completed": ["31", "2", "2026"]}
+    page = client.post(url, data=data).get_data(as_text=True)
+    hidden = re.findall(r'<span class="govuk-visually-hidden">([^<]*)</span>', page)
+    errors = page.count('class="govuk-error-message"')
+    assert errors == 3 and hidden.count("خطأ:") == errors
+    assert "Error:" not in hidden
+    assert "تاريخ إكمال النموذج" in page and "Date of completed form" not in page
+
+
+def test_line_breaks_count_once_as_the_character_count_shows(client, published, session):
+    begin(client)
+    # 10 lines: 3,991 letters and 9 line breaks are 4,000 characters on the page.
+    lines = ["x" * 399] * 9 + ["x" * 400]
+    typed = "\r\n".join(lines)
+    assert len(typed.replace("\r\n", "\n")) == 4000 and len(typed) == 4009
+    response = post_page(client, "anything-else", {"anything-else": typed})
+    assert response.status_code == 302
+    assert stored(session).answers["anything-else"] == "\n".join(lines)
+    over = post_page(client, "anything-else", {"anything-else": typed + "x"})
+    assert "must be 4000 characters or fewer" in over.get_data(as_text=True)
+
+
+def test_a_name_of_only_spaces_is_not_a_name(client, published, session):
+    begin(client)
+    page = post_page(client, "about-me", {"name": "   ", "provided-by": "child-alone"})
+    assert "Enter your name" in page.get_data(as_text=True)
+    assert stored(session).answers == {}
+
+
+def test_a_changed_choice_gets_the_questions_own_message(client, published):
+    begin(client)
+    data = {"name": "Sam", "provided-by": "hacked", "setting": "999"}
+    page = post_page(client, "about-me", data).get_data(as_text=True)
+    assert "Select who provided this information" in page
+    tiles = post_page(client, "independence", {"independence": ["nope"]}).get_data(as_text=True)
+    assert "Select an answer" in tiles
+    for html in (page, tiles):
+        assert "valid choice" not in html
+
+
+def test_two_answers_too_long_on_one_page_are_told_apart(client, published):
+    url = "/f/parent-termly"
+    client.post(url, data={"csrf_token": csrf_token(client, url)})
+    page_url = f"{url}/pages/your-comments"
+    data = {"working-well": "x" * 2001, "could-be-better": "y" * 2001}
+    page = client.post(page_url, data={"csrf_token": csrf_token(client, page_url), **data})
+    html = page.get_data(as_text=True)
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', html, re.DOTALL).group(1)
+    assert "Your answer to “What is working well?” must be 2000 characters or fewer" in summary
+    assert "Your answer to “What could be better?” must be 2000 characters or fewer" in summary
