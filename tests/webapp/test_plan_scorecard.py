@@ -137,8 +137,11 @@ def test_the_scorecard_command_writes_xlsx_and_pdf(database_url, plans, tmp_path
         "Actions",
     )
     assert impact[-1] == ("Total", 8, 26, 56, 23, 0, 0, 3, 116)
-    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "scorecard.pdf").pages)
+    pages = PdfReader(tmp_path / "scorecard.pdf").pages
+    text = "".join(p.extract_text() for p in pages)
     assert "Scorecard: Kent Accelerated Progress Plan" in text
+    # Board papers are numbered: the print styles reach the PDF unescaped.
+    assert f"1 / {len(pages)}" in pages[0].extract_text()
     assert "1 Parental Confidence 1 3 13 2 0 0 0 19" in text
     assert "Movement since September 2023" in text
 

@@ -550,6 +550,9 @@ def test_the_docx_and_pdf_reports_read_back(client, session, demo, term):
     assert "Waiting for assessments" in pdf_text and "9 of 20 people (45%)" in pdf_text
     easy = PdfReader(io.BytesIO(export(client, "easy-read").data))
     assert "Some of you told us about" in " ".join(p.extract_text() for p in easy.pages)
+    # Numbered pages: the print styles reach both PDFs unescaped.
+    for document in (pdf, easy):
+        assert f"1 / {len(document.pages)}" in document.pages[0].extract_text()
 
 
 def test_the_newsletter_is_self_contained_html_and_the_csv_has_a_row_per_entry(
