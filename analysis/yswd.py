@@ -12,6 +12,10 @@ from enum import StrEnum
 
 from analysis.suppression import group_shown, is_small, suppress_counts
 
+# The editor's checks on counts written into the words live beside the drafting.
+from analysis.yswd_counts import new_small_numbers as new_small_numbers
+from analysis.yswd_counts import small_counts as small_counts
+
 #: How each audience is named in a sentence: (plural, "of you" form for easy read).
 AUDIENCE_WORDS = {
     "parents": "parents and carers",
@@ -193,54 +197,6 @@ def symbol_for(sentence: str, fallback: str) -> str:
 
 #: Every symbol key easy read may use, including the fallbacks for each part.
 SYMBOL_KEYS = ("you-said", "we-did", *(key for key, _words in SYMBOL_WORDS))
-
-
-_PEOPLE = (
-    r"people|parents|carers|children|young|pupils|students|schools|settings|families|"
-    r"respondents|mums|dads|girls|boys|kids"
-)
-_PERSON = (
-    r"person|parent|carer|child|pupil|student|school|setting|family|respondent|mum|dad|girl|boy|kid"
-)
-_SMALL_COUNT = re.compile(
-    # "3 parents", "2 of them", "3 of our parents": a digit from 1 to 4 before people (but
-    # not "Year 3 pupils"), and "only 2 said so".
-    rf"(?<!year )(?<!years )\b[1-4]\s+(?:of\s+(?:you|them|us|our|the)\b|"
-    rf"(?:{_PEOPLE}|{_PERSON}s?)\b|(?:said|told|wrote|asked)\b)"
-    # "four families", "three of us", "one of you", "one child told us"; but "one person to
-    # talk to" promises something, it does not count anyone.
-    rf"|\b(?:two|three|four)\s+(?:of\s+(?:you|them|us|our)\b|(?:{_PEOPLE})\b)"
-    r"|\bone\s+of\s+(?:you|them|us|our)\b"
-    rf"|\b(?:one|a single|only one)\s+(?!person\b)(?:{_PERSON})\s+(?:said|told|wrote|asked|"
-    r"mentioned|raised|felt|thought|was|were|had)\b",
-    re.IGNORECASE,
-)
-_STANDALONE_SMALL = re.compile(r"(?<![\d.,/])\b[1-4]\b(?![\d.,/%])")
-
-
-def small_counts(text: str) -> list[str]:
-    """Counts of 1 to 4 people written into free text, which suppression must also cover.
-
-    Examples:
-        >>> small_counts("3 parents said so, and 40 of them agreed; one of you wrote twice.")
-        ['3 parents', 'one of you']
-    """
-    return [match.group(0) for match in _SMALL_COUNT.finditer(text)]
-
-
-def new_small_numbers(translated: str, english: str) -> list[str]:
-    """Numbers 1 to 4 in a translation that the English does not have.
-
-    A translation cannot be checked for counts in every language, but it should carry the
-    English's numbers and no others; a small number that appears only in the translation is
-    refused, as a count might be.
-
-    Examples:
-        >>> new_small_numbers("Zatrudniliśmy 3 osoby w 5 dni", "We hired staff within 5 days")
-        ['3']
-    """
-    allowed = set(_STANDALONE_SMALL.findall(english))
-    return [n for n in _STANDALONE_SMALL.findall(translated) if n not in allowed]
 
 
 _TERM = re.compile(r"^\s*(20\d\d/\d\d)\s+(autumn|spring|summer)\s*$", re.IGNORECASE)
