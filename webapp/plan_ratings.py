@@ -60,9 +60,11 @@ def states(
 
 
 def periods(session: Session, plan: Plan) -> list[str]:
-    """Periods with reports, newest first, and this month even if nobody has reported yet."""
+    """Periods with reports, newest first, and this month even if nobody has reported yet.
+    A month that has not begun is never one, even if an older Heard stored a report for it."""
+    now = this_month()
     found = list_periods(session=session, plan_id=plan.id)  # type: ignore[arg-type]
-    return sorted(set(found) | {this_month()}, reverse=True)
+    return sorted({p for p in found if p <= now} | {now}, reverse=True)
 
 
 def latest_reported(session: Session, plan: Plan) -> str:

@@ -31,7 +31,7 @@ from webapp.access import roles_required
 from webapp.action_evidence import Suggested, suggestion_for
 from webapp.plan_action_stamps import moved_on, rating_stamp, reported
 from webapp.plan_forms import RatingForm, ReportForm
-from webapp.plan_ratings import ActionState, period_label, periods, states
+from webapp.plan_ratings import ActionState, period_label, periods, states, this_month
 from webapp.staff_plans import EDITORS, READERS, bp, chosen_period, load_plan
 
 NEXT_STEPS = {
@@ -55,9 +55,10 @@ def load_action(plan: Plan, code: str) -> PlanAction:
 
 
 def _period(plan: Plan, *, strict: bool = False) -> str:
-    """The period in the query string; else the newest. A change to a made-up period is a 404."""
+    """The period in the query string, if it is a month that has begun; else the newest,
+    saying so. A change to any other period (a made-up or future month) is a 404."""
     period = request.args.get("period", "")
-    if is_period(period):
+    if is_period(period) and period <= this_month():
         return period
     if strict:
         abort(404)

@@ -32,7 +32,20 @@ def load_plan(name: str) -> Plan:
 def chosen_period(options: list[str]) -> str:
     """The period asked for in the query string, if it is a real one, else the newest."""
     asked = request.args.get("period", "")
-    return asked if asked in options else (options[0] if options else this_month())
+    if asked in options:
+        return asked
+    shown = options[0] if options else this_month()
+    say_period_not_found(asked, shown)
+    return shown
+
+
+def say_period_not_found(asked: str, shown: str) -> None:
+    """Tell the reader when the period they asked for is not one, and which is shown."""
+    if asked:
+        flash(
+            f"There are no ratings for a period called “{asked[:20]}”, or it has not started "
+            f"yet. This shows {period_label(shown)}."
+        )
 
 
 @bp.get("/")

@@ -14,7 +14,7 @@ from webapp.plan_forms import ConfirmForm
 from webapp.plan_ratings import Scorecard, build_scorecard, latest_reported, period_label, periods
 from webapp.queue import own_job_file, start_job
 from webapp.scorecard_exports import FORMATS, KIND, movement_frame
-from webapp.staff_plans import EDITORS, READERS, bp, load_plan
+from webapp.staff_plans import EDITORS, READERS, bp, load_plan, say_period_not_found
 
 
 def chart(card: Scorecard, values: SchemeValues) -> Markup:
@@ -37,6 +37,8 @@ def scorecard(name: str) -> str:
     options = periods(session, plan)
     asked = request.args.get("period", "")
     period = asked if asked in options else latest_reported(session, plan)
+    if asked != period:
+        say_period_not_found(asked, period)
     card = build_scorecard(session, plan, period)
     return render_template(
         "staff/plans/scorecard.html",

@@ -1,6 +1,8 @@
 """Two people on one plan action: a step or report sent over someone else's newer one is
 caught and loses nothing, and two sent in the same instant take turns."""
 
+from datetime import date
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
@@ -219,3 +221,27 @@ def test_a_refused_step_or_report_lets_go_of_the_action_before_the_page_is_drawn
     assert page.status_code == 200 and error in page.get_data(as_text=True)
     # Drawn last, after the page opened to get the form's token: nobody else's save waits.
     assert free[-1] is True
+
+
+def test_a_month_that_has_not_begun_is_not_a_reporting_period(app, session, plan):
+    officer = signed_in(app, "officer@demo.heard")
+    today = date.today()
+    future = f"{today.year + 1}-{today.month:02d}"
+    page = officer.get(f"/staff/plans/kent-app/actions/1E1?period={future}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"There are no ratings for a period called “{future}”, or it has not started yet" in text
+    sent = officer.post(
+        f"/staff/plans/kent-app/actions/1E1/ratings/kent-impact/proposed?period={future}",
+        data={
+            "kent-impact-proposed-csrf_token": csrf_token(officer, PAGE),
+            "kent-impact-proposed-value": "green",
+            "kent-impact-proposed-commentary": "Too early",
+        },
+    )
+    assert sent.status_code == 404
+    assert steps(session) == []
+    for url in ("/staff/plans/kent-app?period=abc", "/staff/plans/kent-app/scorecard?period=abc"):
+        assert "There are no ratings for a period called “abc”" in officer.get(url).get_data(
+            as_text=True
+        )
