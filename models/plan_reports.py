@@ -39,6 +39,9 @@ class ActionReport(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="plan_action.id", index=True)
     period: str = Field(max_length=7, index=True)  # YYYY-MM
+    # Whether the owner's report for the period was recorded. A report row is also made to
+    # hold the period's ratings; a rating proposed is not the owner reporting.
+    answered: bool = False
     did_not_report: bool = False
     confident_better: bool = False
     key_risks: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -104,6 +107,8 @@ def save_report(
         action_id=action.id,  # type: ignore[arg-type]
         period=period,
     )
+    if any(v is not None for v in (did_not_report, confident_better, key_risks)):
+        report.answered = True
     if did_not_report is not None:
         report.did_not_report = did_not_report
     if confident_better is not None:

@@ -42,7 +42,16 @@ class ActionState:
 
     @property
     def did_not_report(self) -> bool:
-        return self.report is not None and self.report.did_not_report
+        return self.answered and self.report is not None and self.report.did_not_report
+
+    @property
+    def answered(self) -> bool:
+        """Whether the owner's report for the period was recorded (not only ratings)."""
+        return self.report is not None and self.report.answered
+
+    @property
+    def reported(self) -> bool:
+        return self.answered and not self.did_not_report
 
 
 def states(
@@ -133,6 +142,7 @@ def _row(
         value=rating.value,
         previous=before.value if before.agreed else None,
         suggested=(latest.suggested or None) if latest else None,
+        # A rating counts once there is one, whether or not the owner has reported yet.
         reported=state.report is not None and not state.did_not_report,
         agreed=rating.agreed,
     )
@@ -158,7 +168,7 @@ def build_scorecard(session: Session, plan: Plan, period: str) -> Scorecard:
         for scheme in schemes
     ]
     tops = [a.title for a in areas.values() if a.parent_id is None and not a.is_tag]
-    reporting = [s for s in now.values() if s.report is not None and not s.did_not_report]
+    reporting = [s for s in now.values() if s.reported]
     return Scorecard(
         plan=plan,
         period=period,

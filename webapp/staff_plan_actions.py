@@ -112,6 +112,28 @@ def _steps(state: ActionState, scheme: Scheme) -> list[Stage]:
     return allowed
 
 
+def _accepts_challenge(form: RatingForm, state: ActionState, scheme: Scheme) -> bool:
+    """Whether an agreement keeps to the rule that nobody settles their own proposal: the
+    proposer may accept a challenge, at its value, but only someone else may agree another."""
+    standing = state.ratings[scheme.key]
+    challenge = standing.latest
+    if (
+        form.step is not Stage.AGREED
+        or standing.stage is not Stage.CHALLENGED
+        or challenge is None
+        or _proposer(state, scheme) != current_user.id
+        or form.value.data == challenge.value
+    ):
+        return True
+    found = scheme.value(challenge.value)
+    form.value.errors = [
+        *form.value.errors,
+        f"You proposed this rating, so you can agree it only at the challenged rating, "
+        f"{found.label if found else challenge.value}. Someone else can agree a different one",
+    ]
+    return False
+
+
 def page(
     plan: Plan,
     action: PlanAction,
@@ -171,7 +193,7 @@ def _forms(
     }
     report_form = ReportForm(prefix="report", formdata=None)
     report_form.stamp.data = edit_stamps.stamp(reported(report_form, state.report))
-    if state.report is not None:
+    if state.report is not None and state.answered:
         report_form.confident.data = "yes" if state.report.confident_better else "no"
         report_form.key_risks.data = state.report.key_risks
         report_form.reported.data = "no" if state.report.did_not_report else "yes"
@@ -224,7 +246,7 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
         flash(f"The {what} rating cannot be {step.value} now. Check where it stands.")
         return redirect(back)
     form = rating_form(scheme, step, state, posted=True)
-    valid = form.validate_on_submit()
+    valid = form.validate_on_submit() and _accepts_challenge(form, state, scheme)
     if moved_on(form, state, scheme) or not valid:
         edit_stamps.release()
         return page(plan, action, period, failed=form)
