@@ -30,6 +30,10 @@ from webapp.screening import process_submission
 
 bp = Blueprint("respond", __name__)
 
+#: Sent with a page when the person chose another language before moving on, so what they
+#: typed is saved (or shown again with its errors) in that language, not lost.
+LANGUAGE_SWITCH = "language_switch"
+
 
 @bp.get("/f/<slug>")
 @public
@@ -124,6 +128,10 @@ def page(slug: str, page_id: str) -> ResponseReturnValue:
     seen, typed = journey.seen_version(response), None
     if form.validate_on_submit():
         if journey.save_page(response, this_page, form, seen):
+            if request.form.get(LANGUAGE_SWITCH):
+                # Sent by a language link (static/heard.js): saved, stay on this page.
+                again = {"change": 1} if request.args.get("change") else {}
+                return redirect(url_for(".page", slug=slug, page_id=page_id, **again))
             following = journey.next_page(definition, this_page)
             if request.args.get("change") or following is None:
                 return redirect(url_for(".check_answers", slug=slug))

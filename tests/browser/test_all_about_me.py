@@ -116,3 +116,21 @@ def test_read_aloud_is_an_enhancement(browser, live_server):
     assert page.locator("button.heard-read-aloud").count() == 0
     assert page.locator("#name").is_visible()
     without_js.close()
+
+
+def test_changing_language_mid_page_keeps_what_was_typed(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/f/{SLUG}")
+    with page.expect_navigation():
+        page.click("button.govuk-button--start")
+    assert "/pages/about-me" in page.url
+    page.fill("#name", "Sam")
+    with page.expect_navigation():
+        page.click("a.heard-languages__link[hreflang='ar']")
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert "/pages/about-me" in page.url
+    # Saved, or shown again with its errors: either way, the name is still there.
+    assert page.input_value("#name") == "Sam"
+    assert run_axe(page) == []
+    context.close()

@@ -73,3 +73,19 @@ def test_every_change_link_says_what_it_changes(client, published):
     assert len(hidden) > 10 and len(set(hidden)) == len(hidden)
     # Typed answers find their own direction, whatever script they are in.
     assert page.find("span", {"dir": "auto"}, string="Reading") is not None
+
+
+def test_a_page_sent_by_a_language_link_is_saved_and_shown_again(client, published, session):
+    begin(client)
+    sent = post_page(client, "aspirations", {"get-better-at": "Reading", "language_switch": "1"})
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == f"{BASE}/pages/aspirations"
+    page = soup(client, f"{BASE}/pages/aspirations")
+    assert page.find("textarea", {"name": "get-better-at"}).get_text().strip() == "Reading"
+    changing = post_page(
+        client,
+        "aspirations",
+        {"get-better-at": "Maths", "language_switch": "1"},
+        query_string={"change": "1"},
+    )
+    assert changing.headers["Location"] == f"{BASE}/pages/aspirations?change=1"

@@ -119,3 +119,35 @@ function followJob(panel) {
 }
 
 document.querySelectorAll("[data-job-status]").forEach(followJob);
+
+// Choosing another language on a question page sends the page first, when anything on it
+// has changed, so nothing typed is lost: it is saved, or shown again with its errors, in
+// the new language. Without JavaScript the language links simply open the page again.
+function keepAnswersWhenChangingLanguage() {
+  const form = document.querySelector("form[data-heard-language-save]");
+  if (!form) return;
+  let changed = false;
+  const mark = () => {
+    changed = true;
+  };
+  form.addEventListener("input", mark);
+  form.addEventListener("change", mark);
+  document.querySelectorAll("a.heard-languages__link").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      if (!changed) return;
+      event.preventDefault();
+      const chosen = new URL(link.href, window.location.href).searchParams.get("lang");
+      const action = new URL(window.location.href);
+      action.searchParams.set("lang", chosen);
+      form.action = action.toString();
+      const flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "language_switch";
+      flag.value = "1";
+      form.appendChild(flag);
+      form.submit();
+    });
+  });
+}
+
+keepAnswersWhenChangingLanguage();
