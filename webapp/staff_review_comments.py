@@ -18,6 +18,7 @@ from models.review import decisions_for, human_themes, review_comment, suggestio
 from models.surveys import SurveyRound
 from webapp import coder_cache, db, review_queue
 from webapp.access import roles_required
+from webapp.action_evidence import MACHINE_CONFIDENCE as PRE_TICKED
 from webapp.review_queue import Filters
 from webapp.review_retraining import retrain_if_due
 from webapp.staff_analysis import ANALYSTS
@@ -52,7 +53,9 @@ def _comment_page(
     suggested = _suggested(found, _shown(themes, hidden))
     coded = set() if hidden else human_themes(session=session, comment_ids=[found.id])[found.id]  # type: ignore[list-item,index]
     if chosen is None:
-        chosen = coded if found.reviewed_at else coded | set(suggested)
+        # Ticked to start with: what the coder would code it with, not every guess it made.
+        likely = {t for t, confidence in suggested.items() if (confidence or 0) >= PRE_TICKED}
+        chosen = coded if found.reviewed_at else coded | likely
     # Suggested themes come first, most confident first, so the number keys reach them.
     ordered = sorted(
         in_tree_order(themes),

@@ -148,6 +148,19 @@ def test_reviewing_records_every_decision_with_what_the_machine_said(client, ses
     assert "Reject “" + second.name + "”" in history and "Suggested, 55% sure" in history
 
 
+def test_only_the_suggestions_the_coder_would_code_with_start_ticked(client, session, org, themes):
+    first, second = themes[:2]
+    comment = add_comment(session, org, "Taxi late", machine=[(first, 0.72), (second, 0.10)])
+    sign_in(client, WORKER)
+    soup = BeautifulSoup(
+        client.get(f"/staff/review/{comment.id}").get_data(as_text=True), "html.parser"
+    )
+    assert soup.find(id=f"theme-{first.id}").has_attr("checked")
+    # A 10% guess is offered first, but a person must tick it to code the comment with it.
+    assert not soup.find(id=f"theme-{second.id}").has_attr("checked")
+    assert "Suggested by the coder, 10% sure." in soup.get_text()
+
+
 def test_a_review_without_a_sentiment_is_an_error_and_saves_nothing(client, session, org, themes):
     comment = add_comment(session, org, "Text", machine=[(themes[0], 0.9)], sentiment="")
     sign_in(client, WORKER)
