@@ -95,11 +95,15 @@ def _codings(
         # Once a person has reviewed a comment, their themes are its themes, even none:
         # a suggestion they turned down is not counted.
         reviewed = codings[0][0].reviewed_at is not None
-        kept = human if human or reviewed else [
-            c
-            for c in codings
-            if c[2].confidence is not None and c[2].confidence >= MACHINE_CONFIDENCE
-        ]
+        kept = (
+            human
+            if human or reviewed
+            else [
+                c
+                for c in codings
+                if c[2].confidence is not None and c[2].confidence >= MACHINE_CONFIDENCE
+            ]
+        )
         for comment, response_id, coding in kept:
             confidence = None if coding.source == CodingSource.HUMAN else coding.confidence
             found.append((comment, response_id, coding.theme_id, confidence))
@@ -186,7 +190,9 @@ def chosen_quotes(
     offered = {c.comment_id: c for c in candidates}
     wanted = list(dict.fromkeys(comment_ids))
     if len(wanted) > MAX_QUOTES:
-        raise QuoteProblem(f"Choose {MAX_QUOTES} quotes or fewer")
+        raise QuoteProblem(
+            f"Choose {MIN_QUOTES} or {MAX_QUOTES} quotes, or none. You chose {len(wanted)}"
+        )
     if 0 < len(wanted) < MIN_QUOTES <= len(offered):
         raise QuoteProblem(f"Choose {MIN_QUOTES} or {MAX_QUOTES} quotes, or none")
     chosen = []

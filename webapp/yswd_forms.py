@@ -56,8 +56,10 @@ def _short_sentences(_form: Any, field: Any) -> None:
         )
 
 
-def _text(label: str, hint: str, *, required: bool, checks: list[Any]) -> TextAreaField:
-    first = InputRequired(message=f"Enter {label.lower()}") if required else Optional()
+def _text(
+    label: str, hint: str, *, required: bool, checks: list[Any], missing: str = ""
+) -> TextAreaField:
+    first = InputRequired(message=missing or f"Enter {label.lower()}") if required else Optional()
     return TextAreaField(
         label,
         description=hint,
@@ -102,12 +104,14 @@ class EntryForm(HeardForm):
         "You said",
         "Plain English. Heard drafted this from the coded themes; check it reads well.",
         required=True,
+        missing="Enter what people said",
         checks=[_no_small_counts],
     )
     we_did = _text(
         "We did",
         "What changed, or will change, because of what people said.",
         required=True,
+        missing="Enter what we did, or will do",
         checks=[_no_small_counts],
     )
     easy_said = _text(
@@ -115,12 +119,14 @@ class EntryForm(HeardForm):
         f"One short sentence on each line, {EASY_READ_MAX_WORDS} words or fewer. "
         "Each line is shown beside a symbol.",
         required=True,
+        missing="Enter the easy read version of what people said",
         checks=[_short_sentences, _no_small_counts],
     )
     easy_did = _text(
         "Easy read: we did",
         f"One short sentence on each line, {EASY_READ_MAX_WORDS} words or fewer.",
         required=True,
+        missing="Enter the easy read version of what was done",
         checks=[_short_sentences, _no_small_counts],
     )
     action = SelectField(

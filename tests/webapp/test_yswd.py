@@ -109,6 +109,25 @@ def test_a_draft_counts_each_person_once_and_never_prints_a_small_number(
     assert "3 of 20" not in page
 
 
+def test_empty_words_are_asked_for_in_plain_english(client, session, demo, term):
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    blank = {name: "" for name in ("you_said", "we_did", "easy_said", "easy_did")}
+    page = post(client, f"{BASE}/{entry_id}/edit", {**ENTRY_WORDS, **blank})
+    summary = [
+        a.get_text(strip=True)
+        for a in BeautifulSoup(page.get_data(as_text=True), "html.parser").select(
+            ".govuk-error-summary a"
+        )
+    ]
+    assert summary == [
+        "Enter what people said",
+        "Enter what we did, or will do",
+        "Enter the easy read version of what people said",
+        "Enter the easy read version of what was done",
+    ]
+
+
 def test_an_officer_cannot_write_a_small_count_into_the_words(client, session, demo, term):
     as_role(client, Role.OFFICER)
     entry_id = draft(client, term)
@@ -348,7 +367,7 @@ def test_only_consenting_unflagged_comments_from_big_enough_themes_are_offered(
 
     assert session.exec(select(YswdQuote)).all() == []
     response = choose_quotes(client, entry_id, [c.id for c in term.consenting])
-    assert "Choose 3 quotes or fewer" in response.get_data(as_text=True)
+    assert "Choose 2 or 3 quotes, or none. You chose" in response.get_data(as_text=True)
 
 
 def test_a_reviewer_reviews_but_cannot_approve_or_publish(client, session, demo, term):
