@@ -196,6 +196,9 @@ def add_link(name: str, code: str, kind: str) -> str | WerkzeugResponse:
         fields = fields_of(form)
         if isinstance(fields, str):
             form.document.errors = [fields]
+        elif _already_linked(action, evidence_kind, fields):
+            field = form.theme if evidence_kind is EvidenceKind.THEME else form.indicator
+            field.errors = [f"{field.label.text} is already linked to this action"]
         else:
             link = add_evidence(
                 session=db.session(),
@@ -215,6 +218,22 @@ def add_link(name: str, code: str, kind: str) -> str | WerkzeugResponse:
         title=TITLES[evidence_kind],
         form=form,
         back=_back(plan, action),
+    )
+
+
+def _already_linked(action: PlanAction, kind: EvidenceKind, fields: dict[str, Any]) -> bool:
+    """Whether this theme or survey indicator is linked to the action already: linked twice,
+    it would count twice in the suggested rating. KPI values, documents and quotes may
+    repeat."""
+    keys = {
+        EvidenceKind.THEME: ("theme_id",),
+        EvidenceKind.INDICATOR: ("form_slug", "indicator_id"),
+    }
+    if kind not in keys:
+        return False
+    return any(
+        link.kind is kind and all(getattr(link, key) == fields[key] for key in keys[kind])
+        for link in list_evidence(session=db.session(), action=action)
     )
 
 

@@ -242,6 +242,20 @@ def test_a_theme_and_a_document_are_linked_and_the_document_downloads(client, se
     assert download.data == b"%PDF-1.4 report"
 
 
+def test_a_theme_is_linked_to_an_action_once(client, session, demo, plan):
+    sign_in(client, OFFICER)
+    codebook = get_active_codebook(session=session, organisation_id=demo.organisation.id)
+    theme = list_themes(session=session, codebook_id=codebook.id)[0]
+    page = "/staff/plans/kent-app/actions/1E1/evidence/theme"
+    data = {"theme": str(theme.id), "direction": "less-negative"}
+    first = client.post(page, data={"csrf_token": csrf_token(client, page), **data})
+    again = client.post(page, data={"csrf_token": csrf_token(client, page), **data})
+    assert first.status_code == 302 and again.status_code == 200
+    assert "Theme is already linked to this action" in again.get_data(as_text=True)
+    links = session.exec(select(EvidenceLink).where(EvidenceLink.theme_id == theme.id)).all()
+    assert len(links) == 1
+
+
 def test_a_quote_needs_its_writers_consent(client, session, demo, plan):
     action = get_action(session=session, plan=plan, code="1E1")
     refused = save_comment(
