@@ -28,7 +28,7 @@ from models.safeguarding import (
     get_alert,
     list_alerts,
 )
-from webapp import db, edit_stamps
+from webapp import db, edit_stamps, journey
 from webapp.access import roles_required
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/staff/safeguarding")
@@ -167,8 +167,15 @@ def alert(alert_id: int) -> str | WerkzeugResponse:
     session.commit()
     response = session.get(Response, found.response_id)
     version = session.get(FormVersion, response.form_version_id) if response else None
+    asked = journey.definition_of(version).question(found.question_id) if version else None
     return render_template(
-        "staff/safeguarding/alert.html", alert=found, form=form, response=response, version=version
+        "staff/safeguarding/alert.html",
+        alert=found,
+        form=form,
+        response=response,
+        version=version,
+        # The question as the child read it (in English), not its id.
+        question=asked.label if asked else found.question_id,
     )
 
 

@@ -256,6 +256,7 @@ def test_the_lead_sees_alerts_and_each_view_is_audited(alert, lead, session):
         detail = lead.get(f"/staff/safeguarding/{alert.id}").get_data(as_text=True)
         assert WORDS in detail  # in full, unredacted
         assert "Possible suicidal thoughts" in detail
+        assert "This year I want to get better at:" in detail  # the question, not its id
     viewed = events(session, "safeguarding.alert.viewed")
     assert len(viewed) == 2
     assert all(e.actor_user_id is not None for e in viewed)
