@@ -130,7 +130,7 @@ def page(slug: str, page_id: str) -> ResponseReturnValue:
         if journey.save_page(response, this_page, form, seen):
             if request.form.get(LANGUAGE_SWITCH):
                 # Sent by a language link (static/heard.js): saved, stay on this page.
-                again = {"change": 1} if request.args.get("change") else {}
+                again: dict[str, Any] = {"change": 1} if request.args.get("change") else {}
                 return redirect(url_for(".page", slug=slug, page_id=page_id, **again))
             following = journey.next_page(definition, this_page)
             if request.args.get("change") or following is None:

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from analysis.sentiment import LABELS as SENTIMENTS
 from forms.base import HeardForm
-from models import Organisation, list_districts
+from models import Organisation, list_districts, list_form_versions
 from models.agreement import hidden_from
 from models.coding import (
     Codebook,
@@ -129,7 +129,11 @@ def _filter_options(themes: list[Theme]) -> dict[str, list[tuple[str, str]]]:
     organisation_id = current_user.organisation_id
     organisation = session.get(Organisation, organisation_id)
     rounds = list_rounds(session=session, organisation_id=organisation_id)
-    forms = sorted({(r.form_slug, r.name.rsplit(",", 1)[0]) for r in rounds})
+    # Each form once, by its title: a form has many rounds, and some comments none.
+    titles: dict[str, str] = {}
+    for version in list_form_versions(session=session):  # newest first
+        titles.setdefault(version.slug, version.title)
+    forms = sorted({r.form_slug for r in rounds} | set(titles))
     questions = sorted(
         session.exec(
             select(Comment.question_id).where(Comment.organisation_id == organisation_id).distinct()
@@ -137,7 +141,7 @@ def _filter_options(themes: list[Theme]) -> dict[str, list[tuple[str, str]]]:
     )
     return {
         "round": [(str(r.id), r.name) for r in reversed(rounds)],
-        "form": [(slug, slug.replace("-", " ").capitalize()) for slug, _name in forms],
+        "form": [(slug, titles.get(slug) or slug.replace("-", " ").capitalize()) for slug in forms],
         "question": [(q, q.replace("_", " ").replace("-", " ")) for q in questions],
         "district": [
             (str(d.id), d.name)

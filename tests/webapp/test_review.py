@@ -18,6 +18,7 @@ from models.coding import (
 )
 from models.jobs import Job
 from models.review import CodingDecision, Decision, save_settings
+from models.surveys import Term
 from tests.conftest import csrf_token, sign_in
 
 WORKER = "participation@demo.heard"
@@ -277,6 +278,18 @@ def test_filters_narrow_the_queue(client, session, org, themes):
     assert sorted(queue_ids(client, "?reviewed=all&band=nonsense")) == sorted(
         [high.id, medium.id, low.id, none.id]
     )
+
+
+def test_the_form_filter_lists_each_form_once_by_its_title(client, session, org, published):
+    from tests.surveys import make_round
+
+    for term in (Term.AUTUMN, Term.SPRING):
+        make_round(session, org.id, term=term)
+    sign_in(client, WORKER)
+    soup = BeautifulSoup(client.get("/staff/review/").get_data(as_text=True), "html.parser")
+    labels = [o.get_text(strip=True) for o in soup.select('select[name="form"] option')]
+    assert labels.count("Parent and carer survey") == 1
+    assert "All about Me" in labels
 
 
 def test_other_roles_cannot_review_and_comments_stay_in_their_organisation(
