@@ -98,8 +98,10 @@ def render_queue(errors: dict[str, str] | None = None, picked: dict[str, Any] | 
     organisation_id = current_user.organisation_id
     codebook = get_active_codebook(session=session, organisation_id=organisation_id)
     filters = Filters.from_args(request.args)
-    number = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
     total = review_queue.count(session, organisation_id, filters)
+    pages = max(1, -(-total // review_queue.PAGE_SIZE))
+    # A page past the end (an old link, a shorter queue now) shows the last one.
+    number = max(1, min(request.args.get("page", 1, type=int) or 1, pages))
     comments = review_queue.page(session, organisation_id, filters, number)
     themes = list_themes(session=session, codebook_id=codebook.id) if codebook else []  # type: ignore[arg-type]
     ids = [c.id for c in comments]
@@ -109,7 +111,7 @@ def render_queue(errors: dict[str, str] | None = None, picked: dict[str, Any] | 
         comments=comments,
         total=total,
         number=number,
-        pages=max(1, -(-total // review_queue.PAGE_SIZE)),
+        pages=pages,
         filters=filters,
         options=_filter_options(themes),
         themes={t.id: t for t in themes},

@@ -292,6 +292,13 @@ def test_the_form_filter_lists_each_form_once_by_its_title(client, session, org,
     assert "All about Me" in labels
 
 
+def test_a_page_past_the_end_of_the_queue_shows_the_last_page(client, session, org):
+    only = add_comment(session, org, "The only one")
+    sign_in(client, WORKER)
+    assert queue_ids(client, "?page=99999") == [only.id]
+    assert queue_ids(client, "?page=-3") == [only.id]
+
+
 def test_other_roles_cannot_review_and_comments_stay_in_their_organisation(
     app, client, session, org
 ):
