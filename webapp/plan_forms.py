@@ -35,11 +35,17 @@ DIRECTIONS = [
 LARGEST = 10**12
 
 
+#: A comma between groups of three digits: "1,234,567.5".
+THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+
+
 class GovDecimalField(DecimalField):
     """A number whose parse error is in GOV.UK wording."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         message = f"{self.label.text} must be a number, like 61 or 61.5"
+        # "1,234" is how people write a thousand and more; the commas go before reading it.
+        valuelist = [THOUSANDS.sub("", v.strip()) for v in valuelist]
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -4,6 +4,8 @@ Retraining and discovery can take minutes, so they run as background jobs; start
 records it and goes straight to its progress page.
 """
 
+from typing import Any
+
 from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from sqlmodel import select
@@ -37,8 +39,18 @@ class RetrainForm(HeardForm):
     retrain = SubmitField("Retrain the coder", widget=GovSubmitInput())
 
 
+class ThemeCountField(IntegerField):
+    """A whole number of themes, whose parse error is in GOV.UK wording."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata([v.strip() for v in valuelist])
+        except ValueError:
+            raise ValueError("Number of themes must be a whole number, like 12") from None
+
+
 class DiscoverForm(HeardForm):
-    themes = IntegerField(
+    themes = ThemeCountField(
         "Number of themes (optional)",
         description="Leave empty and Heard will choose. Between 2 and 60.",
         validators=[

@@ -49,6 +49,8 @@ def test_a_bad_number_of_themes_is_an_error_on_the_form(app, demo, session):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Number of themes must be between 2 and 60" in html
+    page = client.post(f"{url}/discover", data={"csrf_token": token, "themes": "2.5"})
+    assert "Number of themes must be a whole number, like 12" in page.get_data(as_text=True)
     assert session.exec(select(Job)).all() == []
 
 

@@ -385,6 +385,24 @@ def test_numbers_that_are_not_numbers_are_refused(client, session, plan, value):
     assert session.exec(select(EvidenceLink)).all() == []
 
 
+def test_a_number_written_with_thousands_commas_is_read(client, session, plan):
+    sign_in(client, OFFICER)
+    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
+    response = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "label": "Requests for assessment",
+            "value": "1,234",
+            "higher_is_better": "no",
+            "measured_on": ["1", "10", "2023"],
+        },
+    )
+    assert response.status_code == 302
+    [link] = session.exec(select(EvidenceLink)).all()
+    assert link.value == 1234
+
+
 @sqlite_only
 def test_a_plan_cannot_be_called_import(client, session, demo):
     sign_in(client, OFFICER)
