@@ -233,8 +233,9 @@ class KpiEvidenceForm(HeardForm):
         description="For example, 31 10 2023",
         format="%d %m %Y",
         widget=GovDateInput(),
-        validators=[InputRequired(message="Date measured must be a real date")],
-        invalid_message="Date measured must be a real date",
+        what="Date measured",
+        required_message="Enter the date measured",
+        not_future=True,
     )
 
 

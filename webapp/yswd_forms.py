@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from analysis.yswd import EASY_READ_MAX_WORDS, long_lines, small_counts
 from forms.base import HeardForm
+from forms.dates import today
 from forms.kinds import GovDateField
 from forms.widgets import (
     GovCheckboxesInput,
@@ -151,6 +152,11 @@ class EntryForm(HeardForm):
         validators=[Optional()],
         invalid_message="The date must be a real date",
     )
+
+    def validate_delivery_on(self, field: Any) -> None:
+        """A change that is done was done on a day that has come."""
+        if self.delivery.data == Delivery.DONE.value and field.data and field.data > today():
+            raise ValidationError("A change that is done must have a date today or in the past")
 
 
 class QuotesForm(HeardForm):

@@ -403,6 +403,30 @@ def test_a_number_written_with_thousands_commas_is_read(client, session, plan):
     assert link.value == 1234
 
 
+def test_a_kpi_measured_in_the_future_or_without_a_day_is_refused(client, session, plan):
+    sign_in(client, OFFICER)
+    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
+    next_year = str(date.today().year + 1)
+    for when, message in [
+        (["1", "1", next_year], "Date measured must be today or in the past"),
+        (["", "10", "2023"], "Date measured must include a day"),
+        (["", "", ""], "Enter the date measured"),
+    ]:
+        response = client.post(
+            page,
+            data={
+                "csrf_token": csrf_token(client, page),
+                "label": "Requests for assessment",
+                "value": "12",
+                "higher_is_better": "no",
+                "measured_on": when,
+            },
+        )
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)
+    assert session.exec(select(EvidenceLink)).all() == []
+
+
 @sqlite_only
 def test_a_plan_cannot_be_called_import(client, session, demo):
     sign_in(client, OFFICER)

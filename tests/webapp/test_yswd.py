@@ -128,6 +128,23 @@ def test_empty_words_are_asked_for_in_plain_english(client, session, demo, term)
     ]
 
 
+def test_a_change_done_cannot_be_dated_in_the_future(client, session, demo, term):
+    from datetime import date
+
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    url = f"{BASE}/{entry_id}/edit"
+    next_year = str(date.today().year + 1)
+    done = {**ENTRY_WORDS, "delivery": "done", "delivery_on": ["1", "11", next_year]}
+    page = post(client, url, done)
+    assert page.status_code == 200
+    assert "A change that is done must have a date today or in the past" in page.get_data(
+        as_text=True
+    )
+    planned = {**done, "delivery": "planned"}
+    assert post(client, url, planned).status_code == 302  # a plan may be dated ahead
+
+
 def test_an_officer_cannot_write_a_small_count_into_the_words(client, session, demo, term):
     as_role(client, Role.OFFICER)
     entry_id = draft(client, term)
