@@ -40,7 +40,8 @@ ESCALATION_TARGETS = {
 }
 NOTE_LIMIT = 2000
 # Recording an action or escalating means nothing without saying what was done.
-NEEDS_NOTE = frozenset({AlertAction.RECORD, AlertAction.ESCALATE})
+# Closing cannot be undone, so the record says why nothing more is needed.
+NEEDS_NOTE = frozenset({AlertAction.RECORD, AlertAction.ESCALATE, AlertAction.CLOSE})
 
 
 class SafeguardingAlert(SQLModel, table=True):

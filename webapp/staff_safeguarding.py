@@ -82,8 +82,9 @@ class ActionForm(HeardForm):
     )
     note = TextAreaField(
         "Note for the record",
-        description="You must write a note if you record an action or escalate it. "
-        "Say what you did, who you spoke to and when. Do not copy the child's words here.",
+        description="You must write a note if you record an action, escalate or close it. "
+        "Say what you did, who you spoke to and when; when closing, why nothing more is "
+        "needed. Do not copy the child's words here.",
         validators=[
             Length(max=NOTE_LIMIT, message=f"The note must be {NOTE_LIMIT:,} characters or fewer")
         ],
@@ -101,7 +102,7 @@ class ActionForm(HeardForm):
             raise ValidationError("Select what you have done")
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """Escalating says who to; recording an action or escalating needs a note."""
+        """Escalating says who to; recording an action, escalating or closing needs a note."""
         valid = super().validate(extra_validators)
         if self.action.errors:
             return False
@@ -113,7 +114,8 @@ class ActionForm(HeardForm):
             ]
             valid = False
         if action in NEEDS_NOTE and not (self.note.data or "").strip() and not self.note.errors:
-            self.note.errors = [*self.note.errors, "Enter a note saying what you did"]
+            what = "why the alert can be closed" if action == AlertAction.CLOSE else "what you did"
+            self.note.errors = [*self.note.errors, f"Enter a note saying {what}"]
             valid = False
         return valid
 

@@ -191,6 +191,10 @@ def test_bulk_actions_apply_to_every_selected_comment(client, session, org, them
     b = add_comment(session, org, "B", machine=[(themes[1], 0.7)])
     c = add_comment(session, org, "C", machine=[(themes[2], 0.4)])
     sign_in(client, WORKER)
+    # The page says what a bulk review records, before anyone applies one.
+    queue = BeautifulSoup(client.get("/staff/review/").get_data(as_text=True), "html.parser")
+    assert "is recorded as turned down" in queue.find(id="action-hint").get_text()
+    assert "action-hint" in queue.find(id="action-hint").find_parent("fieldset")["aria-describedby"]
     token = csrf_token(client, "/staff/review/")
     accepted = client.post(
         "/staff/review/bulk",

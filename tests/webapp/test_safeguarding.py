@@ -448,7 +448,9 @@ def test_every_action_is_audited_without_the_childs_words(alert, lead, session):
     act(lead, alert, action="acknowledged")
     act(lead, alert, action="action_recorded", note="Told the school")
     act(lead, alert, action="escalated", escalated_to="lado", note="Emailed the LADO")
-    act(lead, alert, action="closed")
+    unexplained = act(lead, alert, action="closed")
+    assert "Enter a note saying why the alert can be closed" in unexplained.get_data(as_text=True)
+    act(lead, alert, action="closed", note="The LADO has it in hand")
     actions = [e.action for e in events(session) if e.action != "safeguarding.alert.viewed"]
     assert actions == [
         "safeguarding.alert.raised",
