@@ -25,6 +25,16 @@ ADMIN = "admin@demo.heard"
 PARTICIPATION = "participation@demo.heard"
 
 
+KPI_PAGE = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
+
+
+def add_kpi(client, value="12", measured_on=("1", "10", "2023"), **fields):
+    """Post the KPI form as its page does; `fields` adds to or replaces the usual ones."""
+    data = {"label": "Requests for assessment", "value": value, "higher_is_better": "no"}
+    data |= {"measured_on": list(measured_on), **fields}
+    return client.post(KPI_PAGE, data={"csrf_token": csrf_token(client, KPI_PAGE), **data})
+
+
 @pytest.fixture
 def plan(session, demo):
     return small_plan(session, demo.organisation.id)
@@ -192,17 +202,7 @@ def test_the_suggestion_uses_a_linked_kpi_and_is_recorded_with_the_rating(client
 @sqlite_only
 def test_bad_kpi_values_get_clear_errors_and_nothing_is_linked(client, session, plan):
     sign_in(client, OFFICER)
-    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
-    response = client.post(
-        page,
-        data={
-            "csrf_token": csrf_token(client, page),
-            "label": "",
-            "value": "lots",
-            "higher_is_better": "yes",
-            "measured_on": ["31", "2", "2023"],
-        },
-    )
+    response = add_kpi(client, "lots", ("31", "2", "2023"), label="", higher_is_better="yes")
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Enter what is measured" in text and "Date measured must be a real date" in text
@@ -369,17 +369,7 @@ def test_a_made_up_period_is_never_stored(client, session, plan, period):
 @pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "1e999"])
 def test_numbers_that_are_not_numbers_are_refused(client, session, plan, value):
     sign_in(client, OFFICER)
-    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
-    response = client.post(
-        page,
-        data={
-            "csrf_token": csrf_token(client, page),
-            "label": "Parents satisfied (%)",
-            "value": value,
-            "higher_is_better": "yes",
-            "measured_on": ["1", "10", "2023"],
-        },
-    )
+    response = add_kpi(client, value, label="Parents satisfied (%)", higher_is_better="yes")
     assert response.status_code == 200
     assert "Value must be a number, like 61 or 61.5" in response.get_data(as_text=True)
     assert session.exec(select(EvidenceLink)).all() == []
@@ -387,17 +377,7 @@ def test_numbers_that_are_not_numbers_are_refused(client, session, plan, value):
 
 def test_a_number_written_with_thousands_commas_is_read(client, session, plan):
     sign_in(client, OFFICER)
-    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
-    response = client.post(
-        page,
-        data={
-            "csrf_token": csrf_token(client, page),
-            "label": "Requests for assessment",
-            "value": "1,234",
-            "higher_is_better": "no",
-            "measured_on": ["1", "10", "2023"],
-        },
-    )
+    response = add_kpi(client, "1,234")
     assert response.status_code == 302
     [link] = session.exec(select(EvidenceLink)).all()
     assert link.value == 1234
@@ -405,23 +385,13 @@ def test_a_number_written_with_thousands_commas_is_read(client, session, plan):
 
 def test_a_kpi_measured_in_the_future_or_without_a_day_is_refused(client, session, plan):
     sign_in(client, OFFICER)
-    page = "/staff/plans/kent-app/actions/1E1/evidence/kpi"
     next_year = str(date.today().year + 1)
     for when, message in [
         (["1", "1", next_year], "Date measured must be today or in the past"),
         (["", "10", "2023"], "Date measured must include a day"),
         (["", "", ""], "Enter the date measured"),
     ]:
-        response = client.post(
-            page,
-            data={
-                "csrf_token": csrf_token(client, page),
-                "label": "Requests for assessment",
-                "value": "12",
-                "higher_is_better": "no",
-                "measured_on": when,
-            },
-        )
+        response = add_kpi(client, measured_on=when)
         assert response.status_code == 200
         assert message in response.get_data(as_text=True)
     assert session.exec(select(EvidenceLink)).all() == []
