@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from flask_wtf.file import FileField
 from wtforms import (
     Field,
@@ -22,10 +21,21 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import Email, Optional
 
 from forms import messages
 from forms.dates import GovDateField
+from forms.kind_parts import (
+    choice_required,
+    choices_of,
+    hint_of,
+    label_of,
+    named,
+    not_an_option,
+    one_line_break,
+    text_validators,
+    too_long,
+)
 from forms.schema import Question
 from forms.uploads import ImageUpload
 from forms.widgets import (
@@ -55,98 +65,26 @@ class BuildContext:
 Fields = dict[str, Field]
 
 
-def _label(question: Question) -> Any:
-    return _l(question.label)
-
-
-def _hint(question: Question) -> Any:
-    return _l(question.hint) if question.hint else ""
-
-
-def _plain(label: str) -> str:
-    return label.rstrip(" :.").strip()
-
-
-def _named(label: Any) -> LazyString:
-    """A label, in the reader's language, as an error message names it: without its closing
-    colon or full stop. Translated first, as the catalogue holds the label as written."""
-    return LazyString(lambda: _plain(str(label)))
-
-
-def one_line_break(value: Any) -> Any:
-    """Every line break as one line feed. Browsers send a carriage return and a line feed,
-    which would count two characters against a limit where the page's character count
-    counts one."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
-#: The longest respondent's name a response keeps (its own column, so it can be erased).
-NAME_LIMIT = 200
-
-
-def _too_long(label: Any, limit: int) -> Length:
-    return Length(max=limit, message=messages.answer_too_long(_named(label), limit))
-
-
-def _text_validators(question: Question) -> list[Any]:
-    # DataRequired, not InputRequired: an answer of only spaces is no answer.
-    first = (
-        DataRequired(message=_l(question.error) if question.error else messages.answer_needed())
-        if question.required
-        else Optional()
-    )
-    limit = question.max_length
-    if question.personal == "respondent_name":
-        limit = min(limit or NAME_LIMIT, NAME_LIMIT)
-    if not limit:
-        return [first]
-    return [first, _too_long(_label(question), limit)]
-
-
-def _choice_message(question: Question) -> Any:
-    return _l(question.error) if question.error else messages.choice_needed()
-
-
-def _choice_required(question: Question) -> list[Any]:
-    if not question.required:
-        return [Optional()]
-    return [InputRequired(message=_choice_message(question))]
-
-
-def _not_an_option(question: Question, *, many: bool = False) -> Any:
-    """What a choice field says of a value that is none of its options (only a changed page
-    or a tool sends one): the question's own message, never WTForms' "Not a valid choice."."""
-    message = _choice_message(question)
-    if not many:
-        return message
-    # SelectMultipleField fills "%(value)s" into its message, which here has none to fill.
-    return lambda _count: str(message).replace("%", "%%")
-
-
-def _choices(question: Question) -> list[SelectChoice]:
-    return [SelectChoice(o.id, _l(o.label)) for o in question.options]
-
-
 def build_short_text(question: Question, _context: BuildContext) -> Fields:
     field = StringField(
-        _label(question),
-        description=_hint(question),
+        label_of(question),
+        description=hint_of(question),
         widget=GovTextInput(),
         filters=[one_line_break],
-        validators=_text_validators(question),
+        validators=text_validators(question),
     )
     return {question.id: field}
 
 
 def build_email(question: Question, _context: BuildContext) -> Fields:
     field = StringField(
-        _label(question),
-        description=_hint(question),
+        label_of(question),
+        description=hint_of(question),
         widget=GovEmailInput(),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
-            *_text_validators(question),
-            _too_long(_label(question), 320),
+            *text_validators(question),
+            too_long(label_of(question), 320),
             Email(message=messages.email_format()),
         ],
     )
@@ -155,23 +93,23 @@ def build_email(question: Question, _context: BuildContext) -> Fields:
 
 def build_long_text(question: Question, _context: BuildContext) -> Fields:
     field = TextAreaField(
-        _label(question),
-        description=_hint(question),
+        label_of(question),
+        description=hint_of(question),
         widget=GovCharacterCount(),
         filters=[one_line_break],
-        validators=_text_validators(question),
+        validators=text_validators(question),
     )
     return {question.id: field}
 
 
 def build_date(question: Question, _context: BuildContext) -> Fields:
-    what = _named(_label(question))
+    what = named(label_of(question))
     needed = None
     if question.required:
         needed = _l(question.error) if question.error else messages.date_needed(what)
     field = GovDateField(
-        _label(question),
-        description=_hint(question),
+        label_of(question),
+        description=hint_of(question),
         widget=GovDateInput(),
         what=what,
         required_message=needed,
@@ -182,12 +120,12 @@ def build_date(question: Question, _context: BuildContext) -> Fields:
 
 def _choice_field(question: Question, field_class: type[Field], widget: Any) -> Fields:
     field = field_class(
-        _label(question),
-        description=_hint(question),
-        choices=_choices(question),
+        label_of(question),
+        description=hint_of(question),
+        choices=choices_of(question),
         widget=widget,
-        validators=_choice_required(question),
-        invalid_choice_message=_not_an_option(
+        validators=choice_required(question),
+        invalid_choice_message=not_an_option(
             question, many=issubclass(field_class, SelectMultipleField)
         ),
     )
@@ -218,8 +156,8 @@ def build_grid(question: Question, _context: BuildContext) -> Fields:
             _l(row.label),
             choices=choices,
             widget=GovRadioInput(),
-            validators=_choice_required(question),
-            invalid_choice_message=_not_an_option(question),
+            validators=choice_required(question),
+            invalid_choice_message=not_an_option(question),
         )
         for row in question.rows
     }
@@ -227,8 +165,8 @@ def build_grid(question: Question, _context: BuildContext) -> Fields:
 
 def build_picture(question: Question, _context: BuildContext) -> Fields:
     field = FileField(
-        _label(question),
-        description=_hint(question),
+        label_of(question),
+        description=hint_of(question),
         widget=GovFileInput(),
         validators=[ImageUpload()],
     )
@@ -240,20 +178,20 @@ def build_setting(question: Question, context: BuildContext) -> Fields:
     choices += [SelectChoice(value, label) for value, label in context.settings]
     choices.append(SelectChoice(OTHER_SETTING, _l("My school or setting is not on this list")))
     chooser = SelectField(
-        _label(question),
-        description=_hint(question),
+        label_of(question),
+        description=hint_of(question),
         choices=choices,
         widget=GovSelect(),
         validate_choice=True,
         validators=[Optional()],
-        invalid_choice_message=_not_an_option(question),
+        invalid_choice_message=not_an_option(question),
     )
     other_label = _l("If it is not on the list, type its name")
     other = StringField(
         other_label,
         widget=GovTextInput(),
         filters=[one_line_break],
-        validators=[Optional(), _too_long(other_label, question.max_length or 200)],
+        validators=[Optional(), too_long(other_label, question.max_length or 200)],
     )
     return {question.id: chooser, f"{question.id}--other": other}
 
@@ -262,12 +200,12 @@ def build_district(question: Question, context: BuildContext) -> Fields:
     choices = [SelectChoice(value, label) for value, label in context.districts]
     choices.append(SelectChoice(NO_DISTRICT, _l("I would rather not say")))
     field = RadioField(
-        _label(question),
-        description=_hint(question),
+        label_of(question),
+        description=hint_of(question),
         choices=choices,
         widget=GovRadioInput(),
-        validators=_choice_required(question),
-        invalid_choice_message=_not_an_option(question),
+        validators=choice_required(question),
+        invalid_choice_message=not_an_option(question),
     )
     return {question.id: field}
 
