@@ -35,10 +35,19 @@ from webapp.yswd_forms import EntryForm, QuotesForm, TranslationForm
 ENTRY_WORDS = ("title", "you_said", "we_did", "easy_said", "easy_did")
 
 
+def shortened(text: str, limit: int = 80) -> str:
+    """The text, cut at the last whole word within `limit` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(",;:.-") + "…"
+
+
 def _action_choices() -> list[SelectChoice]:
     rows = db.session().exec(_actions_query(org_id())).all()
     return [SelectChoice(0, "No plan action")] + [
-        SelectChoice(action.id, f"{plan.name} {action.code}: {action.description[:80]}")
+        SelectChoice(action.id, f"{plan.name} {action.code}: {shortened(action.description)}")
         for action, plan in rows
     ]
 

@@ -145,6 +145,28 @@ def test_a_change_done_cannot_be_dated_in_the_future(client, session, demo, term
     assert post(client, url, planned).status_code == 302  # a plan may be dated ahead
 
 
+def test_editing_a_reviewed_entry_warns_it_goes_back_to_draft(client, session, demo, term):
+    as_role(client, Role.OFFICER)
+    entry_id = draft(client, term)
+    url = f"{BASE}/{entry_id}/edit"
+    assert "takes this entry back to draft" not in text_of(client, url)
+    as_role(client, Role.PARTICIPATION)
+    assert step(client, entry_id, "reviewed").status_code == 302
+    assert "takes this entry back to draft, so it is reviewed and approved again" in text_of(
+        client, url
+    )
+
+
+def test_long_plan_actions_are_cut_at_a_word_with_an_ellipsis():
+    from webapp.staff_yswd_edits import shortened
+
+    long = "Improve the timeliness of EHC needs assessments " * 4
+    cut = shortened(long)
+    assert len(cut) <= 80 and cut.endswith("…") and long.startswith(cut[:-1])
+    assert cut[:-1].split()[-1] in long.split()  # a whole word before the ellipsis
+    assert shortened("Short and sweet") == "Short and sweet"
+
+
 def test_an_officer_cannot_write_a_small_count_into_the_words(client, session, demo, term):
     as_role(client, Role.OFFICER)
     entry_id = draft(client, term)
