@@ -149,7 +149,8 @@ def fits_in_tree(
         return False, None
     parent_id = parent.id if parent else None
     besides = {theme.id} if theme else set()
-    if clash(themes, form.name.data or "", parent_id, besides=besides):  # type: ignore[arg-type]
+    named = not form.name.errors and (form.name.data or "").strip()
+    if named and clash(themes, form.name.data or "", parent_id, besides=besides):  # type: ignore[arg-type]
         form.name.errors = [
             f"There is already a theme called “{form.name.data}” {where(parent)}. "
             "Enter a different name, or merge the two themes"

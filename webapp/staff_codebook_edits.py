@@ -48,10 +48,12 @@ def edit_theme(codebook_id: int, theme_id: int) -> str | WerkzeugResponse:
     form = _theme_form(theme, themes)
     edited = _edited(form, theme, themes)
     saved, overtaken = edit_stamps.check(form.stamp, edited)
-    if form.validate_on_submit():
-        # The checks run either way, so a second save meets no new errors.
+    valid = form.validate_on_submit()
+    if form.is_submitted():
+        # The tree's checks run even when others failed, so every problem shows at once,
+        # and after a conflict too, so a second save meets no new errors.
         fits, parent = fits_in_tree(form, themes, theme)
-        if fits and not overtaken:
+        if valid and fits and not overtaken:
             _save(codebook, theme, themes, form, parent)
             return codebook_page(codebook)
     edit_stamps.release()

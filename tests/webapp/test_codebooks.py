@@ -378,6 +378,22 @@ def test_two_edits_sent_in_the_same_instant_take_turns_and_the_second_is_caught(
     assert session.get(Theme, book.themes["transport"].id).description == "Taxis."
 
 
+def test_every_problem_with_an_edit_shows_at_once(worker, session, book):
+    theme = book.themes["waiting"]
+    examples = "\n".join(f"Example comment {n}" for n in range(30))
+    sent = theme_form(name="", parent=str(theme.id), examples=examples)
+    page = post(worker, book.theme_url("waiting", "edit"), sent)
+    summary = [
+        a.get_text(strip=True)
+        for a in BeautifulSoup(page.get_data(as_text=True), "html.parser").select(
+            ".govuk-error-summary a"
+        )
+    ]
+    assert "Enter a theme name" in summary
+    assert "A theme cannot be part of itself. Select another theme, or none" in summary
+    assert any("example" in line.lower() for line in summary)
+
+
 def test_a_refused_edit_lets_go_of_the_theme_before_the_page_is_drawn(
     worker, session, book, database_url, monkeypatch
 ):
