@@ -35,7 +35,8 @@ SENSITIVE = [
      {"action": "escalated", "escalated_to": "police", "note": NOTE},
      "safeguarding.alert.escalated", "safeguarding_alert", "alert"),
     ("close", Role.SAFEGUARDING, "POST", "/staff/safeguarding/{alert}",
-     {"action": "closed", "note": "No further action needed"}, "safeguarding.alert.closed", "safeguarding_alert", "alert"),
+     {"action": "closed", "note": "No further action needed"}, "safeguarding.alert.closed",
+     "safeguarding_alert", "alert"),
     # Who was invited: names, email addresses and references.
     ("not answered", Role.ADMIN, "GET", "/staff/surveys/{round}/not-responded", None,
      "survey_round.not_responded_viewed", "survey_round", "round"),
