@@ -8,7 +8,7 @@ what people decided.
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -240,14 +240,17 @@ def rate(name: str, code: str, scheme_key: str, stage: str) -> str | WerkzeugRes
     state = states(session, [action], schemes, period)[action.id]  # type: ignore[index]
     step = Stage(stage)
     back = url_for("plans.action_page", name=name, code=code, period=period) + "#ratings"
-    if step not in _steps(state, scheme):
-        # Someone else moved the rating on, or this person proposed it and cannot challenge it.
-        what = scheme.scheme.name.lower()
-        flash(f"The {what} rating cannot be {step.value} now. Check where it stands.")
-        return redirect(back)
     form = rating_form(scheme, step, state, posted=True)
     valid = form.validate_on_submit() and _accepts_challenge(form, state, scheme)
-    if moved_on(form, state, scheme) or not valid:
+    allowed = step in _steps(state, scheme)
+    if not allowed:
+        # Someone else moved the rating on, or this person proposed it and cannot challenge
+        # it: nothing is recorded, and the page shows their words to keep.
+        form.stamp.errors = [
+            f"The {scheme.scheme.name.lower()} rating cannot be {step.value} now. Check where "
+            "it stands and its history below; what you wrote is kept here"
+        ]
+    if not allowed or moved_on(form, state, scheme) or not valid:
         edit_stamps.release()
         return page(plan, action, period, failed=form)
     # The suggestion is for impact ratings; it is worked out, and kept, only with those.

@@ -168,9 +168,13 @@ def test_two_checks_sent_in_the_same_instant_take_turns(app, session, plan, monk
 
     assert held  # the challenge waited while the agreement was being recorded
     assert first.status_code == 302
-    # Agreed first, the rating can be challenged no more: the page says where it stands.
-    assert later.status_code == 302
-    assert "cannot be challenged now" in second.get(later.location).get_data(as_text=True)
+    # Agreed first, the rating can be challenged no more: the page says so, and keeps the
+    # reason the second person wrote.
+    assert later.status_code == 200
+    page = soup_of(later)
+    assert "cannot be challenged now" in page.select_one(".govuk-error-summary").get_text()
+    reason = page.find("textarea", {"name": "kent-impact-challenged-commentary"})
+    assert reason.get_text().strip() == "Only one survey"
     assert steps(session) == [(Stage.PROPOSED, "green"), (Stage.AGREED, "green")]
 
 
