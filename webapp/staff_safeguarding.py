@@ -143,9 +143,11 @@ def alert(alert_id: int) -> str | WerkzeugResponse:
     edit_stamps.hold(found)
     actions = available_actions(found)
     form = ActionForm(actions) if actions else None
+    unsaved = ""
     if request.method == "POST" and form is None:
-        flash(f"Alert {found.id} is closed, so nothing was saved")
-        return redirect(url_for(".alert", alert_id=found.id))
+        # Closed meanwhile (by another lead, say): nothing more can be recorded, so the
+        # page shows the note this lead wrote, for them to keep elsewhere.
+        unsaved = (request.form.get("note") or "").strip() or " "
     if form is not None and form.validate_on_submit():
         action = AlertAction(form.action.data)
         escalated_to = form.escalated_to.data if action == AlertAction.ESCALATE else None
@@ -178,6 +180,7 @@ def alert(alert_id: int) -> str | WerkzeugResponse:
         version=version,
         # The question as the child read it (in English), not its id.
         question=asked.label if asked else found.question_id,
+        unsaved=unsaved,
     )
 
 

@@ -435,11 +435,14 @@ def test_closing(alert, lead, session):
     assert WORDS in page and "No further action" in page
     assert "This alert is closed" in page and 'name="action"' not in page
     token = csrf_token(lead, "/staff/")
-    refused = lead.post(url, data={"csrf_token": token, "action": "escalated", "note": "x"})
-    assert refused.headers["Location"] == url
-    assert f"Alert {alert.id} is closed, so nothing was saved" in lead.get(url).get_data(
-        as_text=True
+    refused = lead.post(
+        url, data={"csrf_token": token, "action": "escalated", "note": "Rang home at 4pm"}
     )
+    # Closed while they wrote: nothing is saved, and the page gives them back their note.
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert f"Alert {alert.id} was closed while you were writing, so nothing was saved" in shown
+    assert "Rang home at 4pm" in shown
     assert reload(session, alert).note == handled.note
     assert not events(session, "safeguarding.alert.escalated")
 
