@@ -30,6 +30,7 @@ from analysis.name_patterns import (
 )
 from analysis.setting_names import PLACEHOLDER as SETTING_PLACEHOLDER
 from analysis.setting_names import redact_setting_names
+from analysis.surnames import PLACEHOLDER as NAME_PLACEHOLDER
 from analysis.surnames import absorb_surnames
 
 # Each pattern starts only where a run of its characters starts, so a long run that is not
@@ -129,7 +130,7 @@ class Placeholder:
     POSTCODE = "[postcode]"
     NHS_NUMBER = "[NHS number]"
     UPN = "[pupil number]"
-    NAME = "[name]"
+    NAME = NAME_PLACEHOLDER
     SETTING = SETTING_PLACEHOLDER
     URL = "[link]"
     DATE_OF_BIRTH = "[date of birth]"
@@ -179,7 +180,7 @@ def redact(text: object, *, names: Iterable[str] = (), places: Iterable[str] = (
     # Titles first, so that "thanks to Dr Shah" loses the name, not the title.
     text = TITLED_NAME.sub(_name_in_context, text)
     text = NAME_IN_CONTEXT.sub(_name_in_context, text)
-    return absorb_surnames(redact_given_names(text, Placeholder.NAME), Placeholder.NAME)
+    return absorb_surnames(redact_given_names(text, Placeholder.NAME))
 
 
 def _redact_known(text: str, known: Iterable[str], placeholder: str, *, parts: bool) -> str:

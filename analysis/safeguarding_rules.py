@@ -48,6 +48,8 @@ _FOOD = (
     r"enough to eat)"
 )
 _AT_HOME = r"(?:at|in) (?:home|the house|our house|my house|the flat|our flat|my flat)"
+#: "does not", "never" and the like, before what a carer does not do.
+_NOT_GIVEN = r"(?:(?:does|do|did|will|would) not|never|hardly ever|barely)"
 _HUNGRY = r"(?:hungry|hungrey|hungery|hungy|hungrie|hugry|starving|starvin)"
 _ALONE = (
     r"(?:alone|alon|on my own|on me own|on our own|by myself|by my self|by ourselves|"
@@ -215,6 +217,26 @@ RULES: tuple[Rule, ...] = (
         + _NOBODY
         + r"(?: (?:at|in) (?:home|my house|the house))? (?:to )?(?:looks?|looked|lookes|luks) "
         r"after (?:me|us)|" + _NOBODY + r" (?:to )?(?:cares? for|takes? care of|feeds) (?:me|us))",
+        negation_clears=False,
+    ),
+    # Someone at home who does not feed them: "mum does not give me food", "my parents do
+    # not feed me", "dad never gives me dinner", "we never have food at home". The "not" is
+    # the disclosure, so it never clears the flag.
+    _rule(
+        "neglect",
+        MEDIUM,
+        r"(?:"
+        + _NOT_GIVEN
+        + r" (?:gives?|makes?|cooks?|buys?|gets?) (?:me|us)(?: (?:any|enough|some|proper))? "
+        + _FOOD
+        + "|"
+        + _NOT_GIVEN
+        + r" feeds? (?:me|us)|(?:do|does|did) not get fed|never get fed|"
+        r"(?:never|do not|hardly ever) (?:have|get) (?:any |enough )?"
+        + _FOOD
+        + " "
+        + _AT_HOME
+        + ")",
         negation_clears=False,
     ),
     # Bullying with a threat of violence, and threats generally.

@@ -80,7 +80,16 @@ def redact_setting_names(text: str) -> str:
         'He moved from [setting] to [setting]'
     """
     text = SETTING_BY_NAME.sub(_setting_by_name, text)
-    return SAINT_SETTING.sub(PLACEHOLDER, text)
+    return SAINT_SETTING.sub(_saint_setting, text)
+
+
+def _saint_setting(match: re.Match[str]) -> str:
+    """A saint's school, unless "St" is capitalised and the word after it is not: that "St"
+    ends a street's name ("down Main St every day before school")."""
+    words = match.group(0).split()
+    if words[0][0].isupper() and not words[0].isupper() and words[1][0].islower():
+        return match.group(0)
+    return PLACEHOLDER
 
 
 def _setting_by_name(match: re.Match[str]) -> str:

@@ -45,18 +45,22 @@ SURNAMES = frozenset(_SURNAMES.split())
 _AFTER_PLACEHOLDER = re.compile(r"\[name\](\s+)([a-z]+(?:['\u2019][a-z]+)?)(?![\w'\u2019-])")
 
 
-def absorb_surnames(text: str, placeholder: str = "[name]") -> str:
+#: What a redacted name reads as (redaction's ``Placeholder.NAME``).
+PLACEHOLDER = "[name]"
+
+
+def absorb_surnames(text: str) -> str:
     """Fold a lower-case surname after a redacted name into the placeholder.
 
     Examples:
         >>> absorb_surnames("tell [name] smith and [name] said")
         'tell [name] and [name] said'
     """
-    if placeholder not in text:
+    if PLACEHOLDER not in text:
         return text
 
     def fold(match: re.Match[str]) -> str:
         word = match.group(2).replace("\u2019", "'")
-        return placeholder if word in SURNAMES else match.group(0)
+        return PLACEHOLDER if word in SURNAMES else match.group(0)
 
     return _AFTER_PLACEHOLDER.sub(fold, text)

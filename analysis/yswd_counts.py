@@ -26,13 +26,14 @@ _PEOPLE = (
     r"people|persons|children|kids|pupils|students|learners|parents|parent[- ]carers|carers|"
     r"guardians|mums|mothers|moms|mams|dads|fathers|grandparents|families|siblings|"
     r"brothers|sisters|sons|daughters|boys|girls|men|women|adults|teenagers|teens|toddlers|"
-    r"babies|respondents|responses|participants|individuals|residents|members|attendees"
+    r"babies|respondents|responses|participants|individuals|residents|members|attendees|"
+    r"cyp|yps|yp"  # children and young people, as councils write it
 )
 _PERSON = (
     r"person|child|kid|pupil|student|learner|parent|parent[- ]carer|carer|guardian|mum|"
     r"mother|mom|mam|dad|father|grandparent|family|sibling|brother|sister|son|daughter|boy|"
     r"girl|man|woman|adult|teenager|teen|toddler|baby|respondent|response|participant|"
-    r"individual|resident|member|attendee"
+    r"individual|resident|member|attendee|cyp|yp"
 )
 #: Words for schools and staff: a count of respondents only when the number says something.
 _ORGS = (
@@ -100,7 +101,9 @@ _LABEL = re.compile(
     r"grade|appendix|annex|table|figure|chapter|action|priority|area|class|group|option|"
     r"point|version|pathway|question|item|no|number|term|week|day|unit|paragraph|route|bus|"
     r"band|cohort|wave|round|box|line|objective|outcome|aim|principle|recommendation|ward|"
-    r"zone|ages?|aged)\W*$",
+    r"zone|ages?|aged|(?:rated|scored)(?:\s+(?:it|us|them|this|that|the\s+\w+))?|"
+    r"scores?|ratings?|marks?|stars?|"
+    r"(?:score|rating|mark)s?\s+of)\W*$",  # “rated 3 out of 5” is a score, not people
     re.IGNORECASE,
 )
 #: Words that make “one” not a count: “no one said”, “every one of you”.

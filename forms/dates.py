@@ -41,7 +41,8 @@ def read_date(typed: Sequence[str]) -> date | DateProblem | None:
         return DateProblem("missing", missing)
     if values["year"].isdecimal() and len(values["year"]) < 4:
         return DateProblem("year", ("year",))
-    wrong = tuple(part for part in PARTS if not values[part].isdecimal())
+    # More than 4 digits is never a day, month or year (and int() refuses thousands).
+    wrong = tuple(part for part in PARTS if not values[part].isdecimal() or len(values[part]) > 4)
     if wrong:
         return DateProblem("real", wrong)
     day, month, year = (int(values[part]) for part in PARTS)

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Text, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, and_, col, or_, select
 
 from models.codebooks import (
     Codebook,
@@ -125,6 +125,19 @@ class CommentTheme(SQLModel, table=True):
     coder_model_id: int | None = Field(default=None, foreign_key="coder_model.id")
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+def counted_coding(min_confidence: float = 0.0) -> Any:
+    """Which codings count, as a WHERE clause on a query joining `Comment`: a person's, or
+    the machine's at `min_confidence` or more on a comment no person has reviewed. Once a
+    person has, their themes are its themes, and a suggestion they turned down is not."""
+    return or_(
+        col(CommentTheme.source) == CodingSource.HUMAN,
+        and_(
+            col(Comment.reviewed_at).is_(None),
+            col(CommentTheme.confidence) >= min_confidence,
+        ),
     )
 
 

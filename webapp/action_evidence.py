@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, col, select
 
 from analysis.impact import (
     Direction,
@@ -21,7 +21,7 @@ from analysis.impact import (
     ThemeEvidence,
     suggest,
 )
-from models.coding import CodingSource, Comment, CommentTheme, Theme
+from models.coding import Comment, CommentTheme, Theme, counted_coding
 from models.plan_evidence import EvidenceKind, EvidenceLink, list_evidence
 from models.plans import PlanAction, Scheme, SchemeKind
 from models.responses import Response
@@ -103,14 +103,7 @@ def theme_evidence(
             .join(Comment, col(Comment.id) == CommentTheme.comment_id)
             .where(
                 CommentTheme.theme_id == theme.id,
-                # A person's review decides: a suggestion they turned down does not count.
-                or_(
-                    col(CommentTheme.source) == CodingSource.HUMAN,
-                    and_(
-                        col(Comment.reviewed_at).is_(None),
-                        col(CommentTheme.confidence) >= MACHINE_CONFIDENCE,
-                    ),
-                ),
+                counted_coding(MACHINE_CONFIDENCE),
             )
         ).all()
     )

@@ -36,7 +36,13 @@ def reported(form: ReportForm, report: ActionReport | None) -> edit_stamps.Edite
     # No report yet reads as a new one: saving a rating makes one without changing it.
     report = report or ActionReport(action_id=0, period="")
     return [
-        (form.reported.label.text, report.did_not_report, _yes_no(not report.did_not_report)),
+        # Whether the owner has reported at all is part of it: "no report yet" and "reported,
+        # not confident, no risks" must not read as the same.
+        (
+            form.reported.label.text,
+            (report.answered, report.did_not_report),
+            _yes_no(not report.did_not_report) if report.answered else "",
+        ),
         (form.confident.label.text, report.confident_better, _yes_no(report.confident_better)),
         (form.key_risks.label.text, report.key_risks, report.key_risks),
     ]

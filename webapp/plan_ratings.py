@@ -77,9 +77,10 @@ def periods(session: Session, plan: Plan) -> list[str]:
 
 
 def latest_reported(session: Session, plan: Plan) -> str:
-    """The newest period with any report, else this month."""
-    found = list_periods(session=session, plan_id=plan.id)  # type: ignore[arg-type]
-    return found[0] if found else this_month()
+    """The newest period that has begun with any report, else this month."""
+    now = this_month()
+    found = [p for p in list_periods(session=session, plan_id=plan.id) if p <= now]  # type: ignore[arg-type]
+    return found[0] if found else now
 
 
 def top_area(area_id: int, areas: dict[int, PlanArea]) -> PlanArea:

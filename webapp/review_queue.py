@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from models import FormVersion, Response
-from models.coding import CodingSource, Comment, CommentTheme
+from models.coding import CodingSource, Comment, CommentTheme, counted_coding
 
 PAGE_SIZE = 25
 #: Confidence bands, on the machine's strongest suggestion for a comment.
@@ -90,10 +90,7 @@ def _query(organisation_id: int, filters: Filters) -> Any:
             .join(Comment, col(Comment.id) == CommentTheme.comment_id)
             .where(
                 CommentTheme.theme_id == form_number(filters.theme),
-                or_(
-                    col(CommentTheme.source) == CodingSource.HUMAN,
-                    col(Comment.reviewed_at).is_(None),
-                ),
+                counted_coding(),
             )
         )
         query = query.where(col(Comment.id).in_(themed))

@@ -16,6 +16,7 @@ from models import FormStatus, list_form_versions
 from models.coding import (
     Comment,
     CommentTheme,
+    counted_coding,
     get_active_codebook,
     list_themes,
     quotable_comments,
@@ -155,8 +156,9 @@ def _quote_form(action: PlanAction) -> QuoteEvidenceForm:
         Comment.organisation_id == current_user.organisation_id, quotable_comments()
     )
     if themes:
+        # On the theme as people decided it: not a suggestion a reviewer turned down.
         query = query.join(CommentTheme, col(CommentTheme.comment_id) == Comment.id).where(
-            col(CommentTheme.theme_id).in_(themes)
+            col(CommentTheme.theme_id).in_(themes), counted_coding()
         )
     comments = session.exec(query.distinct().order_by(col(Comment.id).desc()).limit(50)).all()
     form = QuoteEvidenceForm()

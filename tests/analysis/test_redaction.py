@@ -89,6 +89,7 @@ def test_lower_case_surnames_and_saints_settings_are_redacted(raw, expected):
     "ordinary",
     [
         "we live on high st near the school",  # a street, then the school
+        "I walk down Main St every day before school",
         "my friend jake burns himself on the oven",  # a verb after a name, not a surname
         "jack long jumped at sports day",
         "St Thomas' Hospital were kind",

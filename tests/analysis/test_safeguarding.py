@@ -51,6 +51,13 @@ TOUCHING = [
     "he puts his hand in my pants",
 ]
 NEGLECT = [
+    "mum doesnt give me food",
+    "my parents dont feed me",
+    "dad never gives me food",
+    "they dont give me dinner",
+    "i dont get fed at home",
+    "we never have food at home",
+    "my mum does not give me any food at home",
     "nobody gives me food at home",
     "no1 gives me food",
     "noone makes me dinner",
@@ -71,6 +78,8 @@ NEGLECT = [
 ]
 
 MUST_NOT_FLAG = [
+    "mum never gives me a lift",
+    "they did not give me my dinner money back",
     "I'm dying to go swimming",
     "the waiting list is killing us",
     "This wait is killing me",

@@ -126,6 +126,8 @@ def test_a_tiny_term_gives_no_numbers_at_all():
         ("2 schools told us.", "2 schools"),
         ("Parents (3) said so.", "(3)"),
         ("Communication is poor (3).", "(3)"),
+        ("3 CYP told us the bus was late.", "3 CYP"),
+        ("2 YP said so.", "2 YP"),
     ],
 )
 def test_small_counts_in_free_text_are_found_and_named(text, phrase):
@@ -182,6 +184,8 @@ def test_every_small_count_is_found_in_order():
         "Two were about transport.",
         "version 2.1 said",
         "We recruited two more educational psychologists, so nobody has to chase.",
+        "Parents rated it 3 out of 5.",  # a score, not people
+        "The service scored 4 out of 5",
     ],
 )
 def test_other_numbers_are_left_alone(text):

@@ -68,6 +68,7 @@ def checked(saved: dict | None = None, **dates: tuple[str, str, str]):
         (("27", "March", "2026"), DateProblem("real", ("month",))),
         (("31", "2", "2026"), DateProblem("real", ("day", "month", "year"))),
         (("1", "2", "2026", "4"), DateProblem("real", ("day", "month", "year"))),
+        (("1", "2", "9" * 5000), DateProblem("real", ("year",))),  # too long for int()
     ],
 )
 def test_the_three_boxes_are_read_as_one_date(typed, found):

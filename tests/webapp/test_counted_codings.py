@@ -56,3 +56,43 @@ def test_a_turned_down_suggestion_is_not_counted(session, demo, published):
             CommentTheme.comment_id == comment_id, CommentTheme.source == CodingSource.MACHINE
         )
     ).first()
+
+
+def test_a_quote_is_not_offered_for_a_theme_a_person_turned_down(app, session, demo, published):
+    from flask_login import login_user
+
+    from models import list_users
+    from models.plan_evidence import add_evidence
+    from models.plans import get_action
+    from tests.webapp.plans import small_plan
+    from webapp.staff_plan_evidence import _quote_form
+
+    term = coded_term(session, demo.organisation.id)
+    action = get_action(session=session, plan=small_plan(session, demo.organisation.id), code="1E1")
+    add_evidence(
+        session=session,
+        action=action,
+        kind=EvidenceKind.THEME,
+        user_id=None,
+        theme_id=term.waiting.id,
+    )
+    [comment_id, *_] = [
+        c for c in machine_coded(session, term) if c in {x.id for x in term.consenting}
+    ]
+    comment = next(c for c in term.consenting if c.id == comment_id)
+    session.commit()
+
+    def offered() -> set[int]:
+        officer = next(
+            u
+            for u in list_users(session=session, organisation_id=demo.organisation.id)
+            if u.email == "officer@demo.heard"
+        )
+        with app.test_request_context():
+            login_user(officer)
+            return {int(c.value) for c in _quote_form(action).comment.choices}
+
+    assert comment_id in offered()
+    review_comment(session=session, comment=comment, theme_ids=set(), sentiment=None, user_id=None)
+    session.commit()
+    assert comment_id not in offered()

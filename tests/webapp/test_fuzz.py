@@ -619,10 +619,11 @@ STORED = {
 #: Values that pass a field's own check, so that the other fields' hostile text gets
 #: through to be stored: each is used in about half the requests.
 DATE = ["1", "9", "2027"]
+PAST = ["1", "9", "2025"]  # a KPI is measured on a day that has come
 VALID: dict[str, dict[str, Any]] = {
     "auth.sign_in": {"email": "admin@demo.heard"},
     "plans.import_plan": {"name": "fuzz-plan", "schemes": "kent"},
-    "plans.add_link": {"value": "3", "baseline": "1", "target": "5", "measured_on": DATE},
+    "plans.add_link": {"value": "3", "baseline": "1", "target": "5", "measured_on": PAST},
     "staff_surveys.new": {
         "academic_year": "2027/28",
         "opens_on": DATE,

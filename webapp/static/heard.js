@@ -126,7 +126,8 @@ document.querySelectorAll("[data-job-status]").forEach(followJob);
 function keepAnswersWhenChangingLanguage() {
   const form = document.querySelector("form[data-heard-language-save]");
   if (!form) return;
-  let changed = false;
+  // A page shown again with errors holds typing that was never saved.
+  let changed = Boolean(document.querySelector(".govuk-error-summary"));
   const mark = () => {
     changed = true;
   };
