@@ -134,3 +134,20 @@ def test_changing_language_mid_page_keeps_what_was_typed(browser, live_server):
     assert page.input_value("#name") == "Sam"
     assert run_axe(page) == []
     context.close()
+
+
+def test_changing_language_after_a_refused_save_keeps_what_was_typed(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/f/{SLUG}")
+    with page.expect_navigation():
+        page.click("button.govuk-button--start")
+    page.fill("#name", "Sam")
+    with page.expect_navigation():
+        page.click("form[data-heard-language-save] button[type=submit]")
+    assert page.locator(".govuk-error-summary").is_visible()  # who filled it in is missing
+    with page.expect_navigation():
+        page.click("a.heard-languages__link[hreflang='ar']")  # nothing changed since
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.input_value("#name") == "Sam"
+    context.close()

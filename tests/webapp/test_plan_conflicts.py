@@ -249,3 +249,34 @@ def test_a_month_that_has_not_begun_is_not_a_reporting_period(app, session, plan
         assert "There are no ratings for a period called “abc”" in officer.get(url).get_data(
             as_text=True
         )
+
+
+def test_a_first_report_saved_meanwhile_is_caught_even_when_it_says_the_least(app, session, plan):
+    """'Reported, not confident, no risks' is a report: a save over it is caught."""
+    mine, theirs = signed_in(app, "officer@demo.heard"), signed_in(app, "admin@demo.heard")
+    opened = stamp_of(mine, "report-stamp")
+    assert send_report(theirs, stamp_of(theirs, "report-stamp"), "").status_code == 302
+    page = mine.post(
+        REPORT,
+        data={
+            "report-csrf_token": csrf_token(mine, PAGE),
+            "report-reported": "no",
+            "report-stamp": opened,
+        },
+    )
+    assert page.status_code == 200
+    assert "Someone else saved this while you were editing it" in page.get_data(as_text=True)
+    session.expire_all()
+    assert not session.exec(select(ActionReport)).one().did_not_report
+
+
+def test_the_scorecard_never_opens_on_a_month_that_has_not_begun(app, session, plan):
+    today = date.today()
+    future = f"{today.year + 1}-{today.month:02d}"
+    action = get_action(session=session, plan=plan, code="1E1")
+    session.add(ActionReport(action_id=action.id, period=future, answered=True))
+    session.commit()
+    officer = signed_in(app, "officer@demo.heard")
+    page = officer.get("/staff/plans/kent-app/scorecard").get_data(as_text=True)
+    assert f"{today.year + 1}" not in BeautifulSoup(page, "html.parser").find("h1").get_text()
+    assert future not in page
