@@ -854,9 +854,7 @@ def test_odd_input_gets_messages_not_errors(client, session, demo, term):
         "easy_did": "Yes.",
         "action": "not-a-number",
         "delivery": "done",
-        "delivery_on": "31",
-        "delivery_on-month": "2",
-        "delivery_on-year": "2027",
+        "delivery_on": ["31", "2", "2027"],  # day, month and year, as the page sends them
     }
     page = post(client, f"{BASE}/{entry_id}/edit", data).get_data(as_text=True)
     assert "You said must be 3000 characters or fewer" in page
