@@ -52,11 +52,7 @@ def test_whole_form_by_keyboard_with_upload_and_resume(browser, live_server, pic
 
 
 def test_tile_page_at_320_pixels(browser, live_server):
-    context = browser.new_context(viewport={"width": 320, "height": 640})
-    page = context.new_page()
-    page.goto(f"{live_server}/f/{SLUG}")
-    with page.expect_navigation():
-        page.click("text=Start now")
+    context, page = started(browser, live_server, {"width": 320, "height": 640})
     page.goto(f"{live_server}/f/{SLUG}/pages/independence")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert run_axe(page) == []
@@ -118,12 +114,18 @@ def test_read_aloud_is_an_enhancement(browser, live_server):
     without_js.close()
 
 
-def test_changing_language_mid_page_keeps_what_was_typed(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def started(browser, live_server, viewport=None):
+    """A new browser on the first page of the form, having pressed Start now."""
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{live_server}/f/{SLUG}")
     with page.expect_navigation():
-        page.click("button.govuk-button--start")
+        page.click("text=Start now")
+    return context, page
+
+
+def test_changing_language_mid_page_keeps_what_was_typed(browser, live_server):
+    context, page = started(browser, live_server)
     assert "/pages/about-me" in page.url
     page.fill("#name", "Sam")
     with page.expect_navigation():
@@ -137,11 +139,7 @@ def test_changing_language_mid_page_keeps_what_was_typed(browser, live_server):
 
 
 def test_changing_language_after_a_refused_save_keeps_what_was_typed(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server}/f/{SLUG}")
-    with page.expect_navigation():
-        page.click("button.govuk-button--start")
+    context, page = started(browser, live_server)
     page.fill("#name", "Sam")
     with page.expect_navigation():
         page.click("form[data-heard-language-save] button[type=submit]")
