@@ -4,7 +4,8 @@ Control characters, DEL, the C1 controls and Unicode's noncharacters arrive only
 from other programs or from tools that probe for faults. They cannot be stored in
 PostgreSQL (NUL), written to Word files or feeds, or shown in a valid HTML page (the page
 that shows the answer again, with an error, would itself be broken). Tabs and line breaks
-stay. Nothing else is changed: letters, emoji, marks and right-to-left text are kept as typed.
+stay, each line break as one line feed. Nothing else is changed: letters, emoji, marks and
+right-to-left text are kept as typed.
 """
 
 import re
@@ -28,10 +29,13 @@ def plain_text(value: Any) -> Any:
     """`value` without the characters that carry no words; anything not a string as it is.
 
     Examples:
-        >>> plain_text("Waiting\\x00 for\\x07 a plan\\n")
+        >>> plain_text("Waiting\\x00 for\\x07 a plan\\r\\n")
         'Waiting for a plan\\n'
     """
-    return NOT_TEXT.sub("", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    # Browsers send each line break as "\r\n"; one "\n" is what a character count counts.
+    return NOT_TEXT.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 class HeardForm(FlaskForm):
