@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from analysis.yswd import ThemeFigure
-from models.coding import CodingSource, Comment, CommentTheme, Theme, get_active_codebook
+from models.coding import (
+    CodingSource,
+    Comment,
+    CommentTheme,
+    Theme,
+    counted_coding,
+    get_active_codebook,
+)
 from models.responses import Response, ResponseStatus
 from models.surveys import SurveyRound, count_submitted
 from models.yswd import TERM_ORDER, YswdEntry, entry_themes
@@ -74,7 +81,9 @@ def respondents(session: Session, rounds: list[SurveyRound]) -> int:
 def _codings(
     session: Session, rounds: list[SurveyRound]
 ) -> list[tuple[Comment, int, int, float | None]]:
-    """(comment, its response, theme, confidence or None for a person) for counted codings."""
+    """(comment, its response, theme, confidence or None for a person) for counted codings:
+    a person's, or the machine's surer suggestions on a comment nobody has reviewed
+    (`counted_coding`)."""
     if not rounds:
         return []
     rows = session.exec(
@@ -84,30 +93,19 @@ def _codings(
         .where(
             col(Response.round_id).in_([r.id for r in rounds]),
             Response.status == ResponseStatus.SUBMITTED,
+            counted_coding(MACHINE_CONFIDENCE),
         )
     ).all()
-    by_comment: dict[int, list[tuple[Comment, int, CommentTheme]]] = defaultdict(list)
-    for comment, response_id, coding in rows:
-        by_comment[comment.id].append((comment, response_id, coding))  # type: ignore[index, arg-type]
-    found = []
-    for codings in by_comment.values():
-        human = [c for c in codings if c[2].source == CodingSource.HUMAN]
-        # Once a person has reviewed a comment, their themes are its themes, even none:
-        # a suggestion they turned down is not counted.
-        reviewed = codings[0][0].reviewed_at is not None
-        kept = (
-            human
-            if human or reviewed
-            else [
-                c
-                for c in codings
-                if c[2].confidence is not None and c[2].confidence >= MACHINE_CONFIDENCE
-            ]
+    # A joined response always has its id.
+    return [
+        (  # type: ignore[misc]
+            comment,
+            response_id,
+            coding.theme_id,
+            None if coding.source == CodingSource.HUMAN else coding.confidence,
         )
-        for comment, response_id, coding in kept:
-            confidence = None if coding.source == CodingSource.HUMAN else coding.confidence
-            found.append((comment, response_id, coding.theme_id, confidence))
-    return found
+        for comment, response_id, coding in rows
+    ]
 
 
 def theme_figures(
