@@ -68,19 +68,22 @@ def states(
     return result
 
 
-def periods(session: Session, plan: Plan) -> list[str]:
-    """Periods with reports, newest first, and this month even if nobody has reported yet.
-    A month that has not begun is never one, even if an older Heard stored a report for it."""
+def _begun(session: Session, plan: Plan) -> list[str]:
+    """Periods with reports, newest first. A month that has not begun is never one, even if
+    an older Heard stored a report for it."""
     now = this_month()
-    found = list_periods(session=session, plan_id=plan.id)  # type: ignore[arg-type]
-    return sorted({p for p in found if p <= now} | {now}, reverse=True)
+    return [p for p in list_periods(session=session, plan_id=plan.id) if p <= now]  # type: ignore[arg-type]
+
+
+def periods(session: Session, plan: Plan) -> list[str]:
+    """Periods with reports, newest first, and this month even if nobody has reported yet."""
+    return sorted({*_begun(session, plan), this_month()}, reverse=True)
 
 
 def latest_reported(session: Session, plan: Plan) -> str:
     """The newest period that has begun with any report, else this month."""
-    now = this_month()
-    found = [p for p in list_periods(session=session, plan_id=plan.id) if p <= now]  # type: ignore[arg-type]
-    return found[0] if found else now
+    found = _begun(session, plan)
+    return found[0] if found else this_month()
 
 
 def top_area(area_id: int, areas: dict[int, PlanArea]) -> PlanArea:
