@@ -21,6 +21,8 @@ from markupsafe import Markup
 from wtforms import Field
 from wtforms.validators import Length
 
+from forms.dates import PARTS
+
 
 def _without_empty_hint(params: dict[str, Any]) -> dict[str, Any]:
     hint = params.get("hint")
@@ -116,9 +118,9 @@ class GovDateInput(_NoEmptyHint, upstream.GovDateInput):
         marked = _parts_in_error(field)
         # The first box in error (or the day) takes the field's own id, so an error summary
         # link lands on it; the wrapper, which would otherwise share that id, takes another.
-        first = next((part for part in DATE_PARTS if part in marked), "day")
+        first = next((part for part in PARTS if part in marked), "day")
         labels = (gettext("Day"), gettext("Month"), gettext("Year"))
-        for item, part, label in zip(params["items"], DATE_PARTS, labels, strict=True):
+        for item, part, label in zip(params["items"], PARTS, labels, strict=True):
             width = "govuk-input--width-4" if part == "year" else "govuk-input--width-2"
             error = " govuk-input--error" if part in marked else ""
             item |= {"label": label, "classes": width + error}
@@ -127,15 +129,11 @@ class GovDateInput(_NoEmptyHint, upstream.GovDateInput):
         return params
 
 
-#: The date boxes, in the order they are shown.
-DATE_PARTS = ("day", "month", "year")
-
-
 def _parts_in_error(field: Field) -> tuple[str, ...]:
     """The date boxes an error is about: those the field names, or all three."""
     if not field.errors:
         return ()
-    return getattr(field, "parts_in_error", ()) or DATE_PARTS
+    return getattr(field, "parts_in_error", ()) or PARTS
 
 
 class GovCharacterCount(_NoEmptyHint, upstream.GovCharacterCount):
