@@ -40,7 +40,7 @@ def shortened(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    cut = text[: limit - 1].rsplit(" ", 1)[0]  # a single long word is cut where it reaches
     return cut.rstrip(",;:.-") + "…"
 
 
